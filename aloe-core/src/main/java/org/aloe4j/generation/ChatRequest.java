@@ -25,6 +25,21 @@ public record ChatRequest(List<ChatMessage> messages, SamplingSettings sampling,
         return new ChatRequest(messages, s, stop, useDefaultSystemPrompt, assistantPrefix);
     }
 
+    /**
+     * The messages as the model should see them: with {@code defaultSystemPrompt} first when the conversation has
+     * no system message and {@link #useDefaultSystemPrompt} is set.
+     */
+    public List<ChatMessage> effectiveMessages(String defaultSystemPrompt) {
+        boolean hasSystem = messages.stream().anyMatch(m -> m.role().equals("system"));
+        if (hasSystem || !useDefaultSystemPrompt || defaultSystemPrompt == null) {
+            return messages;
+        }
+        List<ChatMessage> out = new java.util.ArrayList<>(messages.size() + 1);
+        out.add(ChatMessage.system(defaultSystemPrompt));
+        out.addAll(messages);
+        return List.copyOf(out);
+    }
+
     public ChatRequest withStop(List<String> stopStrings) {
         return new ChatRequest(messages, sampling, stopStrings, useDefaultSystemPrompt, assistantPrefix);
     }

@@ -1,0 +1,39 @@
+package org.aloe4j.model;
+
+/**
+ * Keys and values of one sequence, per layer, for positions 0..capacity-1. Row {@code pos} of a layer holds the
+ * (already rotated) keys of all KV heads at that position, {@code kvDim} floats.
+ */
+public final class KVCache {
+    final float[][] keys;
+    final float[][] values;
+    private final int capacity;
+    private final int kvDim;
+
+    public KVCache(int layers, int capacity, int kvDim) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("context length must be positive, got " + capacity);
+        }
+        if ((long) capacity * kvDim > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("context length " + capacity + " too large for one cache row array");
+        }
+        this.capacity = capacity;
+        this.kvDim = kvDim;
+        keys = new float[layers][capacity * kvDim];
+        values = new float[layers][capacity * kvDim];
+    }
+
+    /** The number of positions this cache can hold. */
+    public int capacity() {
+        return capacity;
+    }
+
+    public int kvDim() {
+        return kvDim;
+    }
+
+    /** Bytes held by the cache (keys and values, all layers). */
+    public long bytes() {
+        return 2L * keys.length * capacity * kvDim * Float.BYTES;
+    }
+}
