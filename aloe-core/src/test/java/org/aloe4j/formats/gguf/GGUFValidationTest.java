@@ -108,7 +108,7 @@ class GGUFValidationTest {
                 .u64(3).str("a").str("b").u64(30).zeros(4);
         assertRejected(write(stringsCut), "string length 30", "array element", "'toks'");
         RawGGUF secondEntryMissing = RawGGUF.header(0, 2).kvU32("a", 1);
-        assertRejected(write(secondEntryMissing.zeros(13)), "metadata entry 1");
+        assertRejected(write(secondEntryMissing.zeros(12)), "truncated", "metadata entry 1");
     }
 
     @Test
