@@ -54,6 +54,7 @@ final class GGUFParser {
     private long arrayElementsLeft = MAX_ARRAY_ELEMENTS;
     /** What is being read, for error messages (set per item, read only when failing). */
     private String context = "header";
+    private long tensorCount;
 
     // Results.
     int version;
@@ -73,7 +74,6 @@ final class GGUFParser {
     void parse() {
         readHeaderAndMetadata();
         alignment = readAlignment();
-        // Tensor count was checked against the file before metadata; check again against what is left now.
         readTensorInfos();
         dataOffset = alignUp(pos, alignment);
         if (!tensors.isEmpty() && dataOffset > size) {
@@ -82,8 +82,6 @@ final class GGUFParser {
         }
         checkTensorPlacement();
     }
-
-    private long tensorCount;
 
     private void readHeaderAndMetadata() {
         if (size < 4 || seg.get(INT, 0) != MAGIC_BYTES) {
@@ -149,6 +147,7 @@ final class GGUFParser {
     }
 
     private void readTensorInfos() {
+        // Checked against the whole file before the metadata; now against what the metadata left.
         checkCount(tensorCount, MIN_TENSOR_INFO_BYTES, "tensor count");
         Set<String> names = new HashSet<>();
         for (long i = 0; i < tensorCount; i++) {
