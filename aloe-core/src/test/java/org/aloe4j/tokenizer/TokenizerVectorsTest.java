@@ -120,7 +120,8 @@ class TokenizerVectorsTest {
                 b.append("\\n");
             } else if (cp == '\t') {
                 b.append("\\t");
-            } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || Character.getType(cp) == Character.FORMAT) {
+            } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || Character.getType(cp) == Character.FORMAT
+                    || (Character.isSpaceChar(cp) && cp != ' ')) {
                 b.append(String.format("\\u%04X", cp));
             } else {
                 b.appendCodePoint(cp);
