@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 final class ByteLevelBpeTokenizer extends AbstractTokenizer {
     /** Words whose ids are remembered; most text reuses a small set of words. Cleared when full. */
     private static final int CACHE_LIMIT = 1 << 16;
+    /** Longer words (base64, long digit or symbol runs) are not cached: rare, and they would pin memory. */
+    private static final int CACHED_WORD_MAX_LENGTH = 64;
 
     private final Pattern split;
     private final boolean nfc;
@@ -66,6 +68,10 @@ final class ByteLevelBpeTokenizer extends AbstractTokenizer {
     }
 
     private void encodeWord(String word, IntList out) {
+        if (word.length() > CACHED_WORD_MAX_LENGTH) {
+            out.addAll(bpe(word));
+            return;
+        }
         int[] ids = cache.get(word);
         if (ids == null) {
             ids = bpe(word);

@@ -174,7 +174,10 @@ final class HfTokenizerJsonLoader {
             texts[a.id] = a.content;
             types[a.id] = a.special ? TokenType.CONTROL : TokenType.USER_DEFINED;
         }
-        Map<String, Integer> ids = Vocabulary.reverse(texts);
+        Map<String, Integer> ids = modelVocab; // reused as text-to-id map: one 150k-entry map less to build
+        for (Added a : added) {
+            ids.put(a.content, a.id); // an added token overrides a model entry with the same text, as in HF
+        }
 
         MergeTable merges = new MergeTable(parsed.merges().size());
         int rank = 0;
