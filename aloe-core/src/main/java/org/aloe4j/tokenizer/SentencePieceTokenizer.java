@@ -6,7 +6,14 @@ import java.util.PriorityQueue;
  * SentencePiece-style BPE as llama.cpp runs GGUF vocabularies with {@code tokenizer.ggml.model = "llama"}: spaces
  * become U+2581 ({@code ▁}), a {@code ▁} is put in front of each stretch of text, adjacent pieces are merged
  * highest score first (leftmost on ties) as long as the merged text is a token, and characters that are not
- * tokens fall back to their UTF-8 bytes as {@code <0xXX>} tokens.
+ * tokens fall back to their UTF-8 bytes as {@code <0xXX>} tokens. With parseSpecial, every stretch of text between
+ * added tokens gets its own {@code ▁} prefix, as in llama.cpp.
+ *
+ * <p>Decoding turns {@code ▁} back into spaces and drops the leading space of the first piece of text, where it
+ * starts the ids or directly follows BOS (llama2.c's rule; Hugging Face's Metaspace decoder and SentencePiece drop
+ * it at the start of the ids). llama.cpp differs: {@code token_to_piece} (its streaming and llama-simple) keeps
+ * the space, and {@code llama_detokenize} drops it only when the ids do not start with BOS. To decode a
+ * continuation of text, push the context's ids into the {@link StreamingDecoder} first.
  */
 final class SentencePieceTokenizer extends AbstractTokenizer {
     private static final char SPACE_MARK = '\u2581';
