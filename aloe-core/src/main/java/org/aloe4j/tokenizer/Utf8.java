@@ -58,6 +58,8 @@ final class Utf8 {
      * bytes of an unfinished character are held back. An ill-formed sequence becomes one U+FFFD per maximal subpart
      * (Unicode's recommended practice, chapter 3, "U+FFFD Substitution of Maximal Subparts"), which is what Rust's
      * {@code String::from_utf8_lossy} (Hugging Face's decoders) does, so whole-sequence and streamed decoding agree.
+     * (Java's own UTF-8 decoder differs after ED: it replaces an encoded surrogate such as ED A0 80 with one
+     * U+FFFD where Rust and Python give three.)
      */
     static final class LossyDecoder {
         private int codePoint;
