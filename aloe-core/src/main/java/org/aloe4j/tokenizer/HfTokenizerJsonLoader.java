@@ -29,8 +29,8 @@ final class HfTokenizerJsonLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** BOS/EOS settings from tokenizer_config.json; null fields mean "not said there". */
-    record Config(String bosToken, String eosToken, Boolean addBosToken) {
-        static final Config NONE = new Config(null, null, null);
+    record Config(String bosToken, String eosToken, Boolean addBosToken, Path file) {
+        static final Config NONE = new Config(null, null, null, null);
     }
 
     static Config readConfig(Path configFile) {
@@ -38,7 +38,7 @@ final class HfTokenizerJsonLoader {
         JsonNode addBos = root.get("add_bos_token");
         return new Config(tokenContent(root.get("bos_token"), configFile, "bos_token"),
                 tokenContent(root.get("eos_token"), configFile, "eos_token"),
-                addBos == null || addBos.isNull() ? null : addBos.asBoolean());
+                addBos == null || addBos.isNull() ? null : addBos.asBoolean(), configFile);
     }
 
     /** A special token given as a string or as an AddedToken object {@code {"content": ...}}. */
@@ -187,11 +187,12 @@ final class HfTokenizerJsonLoader {
 
         // BOS: from tokenizer_config.json, else from a post-processor that puts a special token first
         int templateBos = templateBosId(root.path("post_processor"));
-        int bos = config.bosToken() != null ? lookup(ids, config.bosToken(), file, "bos_token") : templateBos;
-        int eos = config.eosToken() != null ? lookup(ids, config.eosToken(), file, "eos_token") : -1;
+        Path configFile = config.file() != null ? config.file() : file;
+        int bos = config.bosToken() != null ? lookup(ids, config.bosToken(), configFile, "bos_token") : templateBos;
+        int eos = config.eosToken() != null ? lookup(ids, config.eosToken(), configFile, "eos_token") : -1;
         boolean addBos = config.addBosToken() != null ? config.addBosToken() : templateBos >= 0;
         if (addBos && bos < 0) {
-            throw new ModelFormatException(file, "add_bos_token is true but no BOS token is defined");
+            throw new ModelFormatException(configFile, "add_bos_token is true but no BOS token is defined");
         }
         Vocabulary vocab = new Vocabulary(file, texts, types, ids,
                 Vocabulary.addedTokenMatcher(texts, types), bos, eos, addBos);
@@ -314,7 +315,7 @@ final class HfTokenizerJsonLoader {
     private static int lookup(Map<String, Integer> ids, String text, Path file, String what) {
         Integer id = ids.get(text);
         if (id == null) {
-            throw new ModelFormatException(file, what + " '" + text + "' is not a token of the vocabulary");
+            throw new ModelFormatException(file, what + " '" + text + "' is not a token of the tokenizer's vocabulary");
         }
         return id;
     }

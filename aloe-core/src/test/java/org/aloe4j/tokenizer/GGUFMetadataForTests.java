@@ -11,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Reads only the metadata key/values of a GGUF file, in the map shape the project's GGUF reader produces (UINT32 as
- * Long, INT32 as Integer, arrays as String[] / int[] / float[] / long[] / boolean[]). A stand-in for tests until
+ * Reads only the metadata key/values of a GGUF file, in the map shape the project's GGUF reader produces (small integers
+ * and INT32 as Integer, UINT32 as Long, arrays as String[] / int[] / float[] / long[] / boolean[]). A stand-in for tests until
  * {@code org.aloe4j.formats.gguf.GGUFFile} is in main.
  */
 final class GGUFMetadataForTests {
@@ -42,10 +42,10 @@ final class GGUFMetadataForTests {
 
     private static Object value(DataInputStream in, int type) throws IOException {
         return switch (type) {
-            case 0 -> (byte) in.readUnsignedByte();
-            case 1 -> in.readByte();
-            case 2 -> (short) Short.reverseBytes(in.readShort());
-            case 3 -> Short.reverseBytes(in.readShort());
+            case 0 -> in.readUnsignedByte();
+            case 1 -> (int) in.readByte();
+            case 2 -> Short.reverseBytes(in.readShort()) & 0xFFFF;
+            case 3 -> (int) Short.reverseBytes(in.readShort());
             case 4 -> (long) u32(in);
             case 5 -> u32(in);
             case 6 -> Float.intBitsToFloat(u32(in));
