@@ -61,7 +61,7 @@ final class GGUFVocabularyLoader {
                 throw new ModelFormatException(source, TOKENS + "[" + i + "] is null");
             }
         }
-        java.util.Map<String, Integer> ids = Vocabulary.reverse(texts);
+        Map<String, Integer> ids = Vocabulary.reverse(texts);
         int bos = tokenId(md, BOS, n, source);
         int eos = tokenId(md, EOS, n, source);
         Boolean addBosValue = bool(md, ADD_BOS, source);
