@@ -16,7 +16,7 @@ Sections:
   chats     - extra conversations rendered with the two fixture templates (Qwen2.5-7B-Instruct, Llama-3.1-8B-Instruct);
               'expected' is the rendered string, or 'error' the message of the TemplateError the template raised
   snippets  - small templates probing the jinja2 behaviour chat templates rely on (tests, filters, str methods,
-              loops, whitespace control, Python printing of values)
+              loops, whitespace control, Python printing of values); 'error' when jinja2 raises
   strftime  - datetime(...).strftime(format) for fixed datetimes (strftime_now itself reads the clock)
   floats    - repr(float) for awkward doubles, given as float.hex() so that Java reads the exact same double
 """
@@ -253,6 +253,21 @@ SNIPPETS = [
     "{% raw %}  {% if %}{{ not parsed }}\n  {# kept #}{% endraw %}\n  {% if t %}after{% endif %}",
     "{{ '{%' }} {{ \"}}\" }}|{{ 'x %}' }}",
     "{% generation %}assistant text{% endgeneration %}",
+    "{{-1}}|{{ -1 }}|{{ 5 -1 }}|{%- if true -%} x {%- endif -%}|",
+    "{% set k = 'a' %}{{ {k: 1} }}|{{ {'k': 2} }}|{{ {1: 'one'}[1] }}",
+    "{{ 'x' ~ [1, none, true] }}|{{ [1, none] ~ 'y' }}|{{ 'n' ~ 1.5 ~ true }}",
+    "a \\{{ 'b' }} c\\ {% if true %}\\n{% endif %}|{{ '\\\\' }}|{{ 'a\\'b' }}|{{ \"q\\\"q\" }}",
+    # errors: jinja2 raises, so must we (never a silently different prompt)
+    "{{ 'a' + none }}",
+    "{{ 'a' + undefined_variable }}",
+    "{{ 'a' + 1 }}",
+    "{{ l + 'x' }}",
+    "{{ 'x' | no_such_filter }}",
+    "{% if i is no_such_test %}{% endif %}",
+    "{{ no_such_function(1) }}",
+    "{{ msgs.append(1) }}",
+    "{{ raise_exception('stop here') }}",
+    "{% if t %}unclosed",
 ]
 
 STRFTIME_FORMATS = ["%Y-%m-%d", "%d %b %Y", "%B %d, %Y", "%A, %B %-d, %Y", "%H:%M:%S", "%I:%M %p", "%c", "%x",
@@ -287,7 +302,10 @@ def main():
         chats.append(dict(case, **render(sources[case["template"]], case)))
     snippets = []
     for src in SNIPPETS:
-        snippets.append({"src": src, "expected": ENV.from_string(src).render(**SNIPPET_CONTEXT)})
+        try:
+            snippets.append({"src": src, "expected": ENV.from_string(src).render(**SNIPPET_CONTEXT)})
+        except Exception as e:  # recorded: the Java side must fail too
+            snippets.append({"src": src, "error": type(e).__name__ + ": " + str(e)})
     strftime = []
     for d in STRFTIME_DATES:
         for f in STRFTIME_FORMATS:

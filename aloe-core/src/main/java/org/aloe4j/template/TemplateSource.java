@@ -26,7 +26,8 @@ final class TemplateSource {
     private static final Pattern END_RAW = Pattern.compile("\\{%[-+]?\\s*endraw\\s*[-+]?%\\}");
 
     /** The rewritten source, and the filters and tests its expressions name (with the line of first use). */
-    record Prepared(String source, Map<String, Integer> filters, Map<String, Integer> tests) {}
+    record Prepared(String source, Map<String, Integer> filters, Map<String, Integer> tests,
+            Map<String, Integer> unsupported) {}
 
     static String forJinjava(String source) {
         return prepare(source).source();
@@ -35,12 +36,15 @@ final class TemplateSource {
     static Prepared prepare(String source) {
         Map<String, Integer> filters = new LinkedHashMap<>();
         Map<String, Integer> tests = new LinkedHashMap<>();
+        Map<String, Integer> unsupported = new LinkedHashMap<>();
         String s = NEWLINES.matcher(source).replaceAll("\n");
         if (s.endsWith("\n")) {
             s = s.substring(0, s.length() - 1);
         }
         StringBuilder out = new StringBuilder(s.length());
         int i = 0;
+        int line = 1;        // line of position lineCounted in s (lstrip never removes newlines: same lines as out)
+        int lineCounted = 0;
         while (i < s.length()) {
             char c = s.charAt(i);
             char next = i + 1 < s.length() ? s.charAt(i + 1) : 0;
@@ -63,8 +67,13 @@ final class TemplateSource {
             int end = tagEnd(s, i, next);
             String body = s.substring(i, end);
             if (next != '#') {
+                for (; lineCounted < i; lineCounted++) {
+                    if (s.charAt(lineCounted) == '\n') {
+                        line++;
+                    }
+                }
                 body = REVERSE_SLICE.matcher(body).replaceAll("|reverse");
-                collectNames(body, lineOf(out), filters, tests);
+                collectNames(body, line, filters, tests, unsupported);
             }
             out.append(body);
             i = end;
@@ -76,16 +85,25 @@ final class TemplateSource {
                 i = stop;
             }
         }
-        return new Prepared(out.toString(), filters, tests);
+        return new Prepared(out.toString(), filters, tests, unsupported);
     }
 
     private static final Pattern QUOTED = Pattern.compile("'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern FILTER_NAME = Pattern.compile("\\|\\s*([A-Za-z_][A-Za-z0-9_]*)");
     private static final Pattern TEST_NAME = Pattern.compile("\\bis\\s+(?:not\\s+)?([A-Za-z_][A-Za-z0-9_]*)");
 
-    /** Records the names after {@code |} and after {@code is [not]} outside string literals. */
-    private static void collectNames(String body, int line, Map<String, Integer> filters, Map<String, Integer> tests) {
+    /** jinja2 loop attributes Jinjava lacks (it would print nothing for them). */
+    private static final Pattern UNSUPPORTED_LOOP = Pattern.compile("\\bloop\\.(previtem|nextitem)\\b");
+
+    /** Records the names after {@code |} and after {@code is [not]} outside string literals, and unsupported
+     *  features. */
+    private static void collectNames(String body, int line, Map<String, Integer> filters, Map<String, Integer> tests,
+            Map<String, Integer> unsupported) {
         String code = QUOTED.matcher(body).replaceAll("''");
+        Matcher u = UNSUPPORTED_LOOP.matcher(code);
+        while (u.find()) {
+            unsupported.putIfAbsent(u.group(), line);
+        }
         Matcher f = FILTER_NAME.matcher(code);
         while (f.find()) {
             filters.putIfAbsent(f.group(1), line);
@@ -94,16 +112,6 @@ final class TemplateSource {
         while (t.find()) {
             tests.putIfAbsent(t.group(1), line);
         }
-    }
-
-    private static int lineOf(StringBuilder out) {
-        int line = 1;
-        for (int k = 0; k < out.length(); k++) {
-            if (out.charAt(k) == '\n') {
-                line++;
-            }
-        }
-        return line;
     }
 
     /** Removes the trailing spaces and tabs of {@code out} when they are all that follows the last line start. */

@@ -80,6 +80,13 @@ class ChatTemplateTest {
     }
 
     @Test
+    void unsupportedJinjaFeaturesFailAtLoadInsteadOfRenderingDifferently() {
+        TemplateException e = assertThrows(TemplateException.class,
+                () -> ChatTemplate.of("x\n{% for m in messages %}{{ loop.previtem.role }}{% endfor %}", "p.jinja"));
+        assertEquals("chat template p.jinja: line 2: loop.previtem is not supported", e.getMessage());
+    }
+
+    @Test
     void extraContextCannotShadowRenderParameters() {
         ChatTemplate t = ChatTemplate.of(SIMPLE);
         assertThrows(IllegalArgumentException.class,

@@ -1,6 +1,7 @@
 package org.aloe4j.template;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,13 +75,27 @@ class Jinja2ConformanceTest {
         Map<String, Object> context = ChatTemplateFixtureTest.map(all.get("snippet_context"));
         List<DynamicTest> tests = new ArrayList<>();
         int i = 0;
+        int errors = 0;
         for (Map<String, Object> s : ChatTemplateFixtureTest.list(all.get("snippets"))) {
             String src = (String) s.get("src");
             String name = "snippet " + (i++) + ": " + src.substring(0, Math.min(60, src.length())).replace('\n', ' ');
-            tests.add(DynamicTest.dynamicTest(name, () -> assertEquals(s.get("expected"),
-                    ChatTemplate.of(src).render(List.of(), false, null, context), src)));
+            if (s.containsKey("error")) {
+                // jinja2 raised (message recorded in the JSON); we must fail too, at load or at render time.
+                errors++;
+                tests.add(DynamicTest.dynamicTest(name, () -> {
+                    TemplateException e = assertThrows(TemplateException.class,
+                            () -> ChatTemplate.of(src, "probe").render(List.of(), false, null, context),
+                            src + " -> jinja2: " + s.get("error"));
+                    assertTrue(e.getMessage().startsWith("chat template probe: "), e.getMessage());
+                    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+                }));
+            } else {
+                tests.add(DynamicTest.dynamicTest(name, () -> assertEquals(s.get("expected"),
+                        ChatTemplate.of(src).render(List.of(), false, null, context), src)));
+            }
         }
-        assertTrue(tests.size() >= 30);
+        assertTrue(tests.size() >= 40);
+        assertEquals(10, errors);
         return tests;
     }
 
