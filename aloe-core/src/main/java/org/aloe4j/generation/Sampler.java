@@ -150,7 +150,6 @@ public final class Sampler {
 
     /** Fills kept/keptWeight/keptCount/keptTotal with the tokens that survive top_k, top_p and min_p. */
     private void select(int vocabSize) {
-        ensureKept(vocabSize);
         int k = settings.topK();
         if (k > 0 && k < vocabSize) {
             selectTopK(vocabSize, k);
@@ -162,9 +161,13 @@ public final class Sampler {
     /** top_k first: only the k best (plus ties) get a softmax; top_p and min_p then work on them, sorted. */
     private void selectTopK(int vocabSize, int k) {
         float threshold = kthLargest(vocabSize, k);
+        ensureKept(k);
         int n = 0;
         for (int i = 0; i < vocabSize; i++) {
             if (work[i] >= threshold) {
+                if (n == kept.length) {
+                    ensureKept(2 * n); // ties at the threshold
+                }
                 kept[n++] = i;
             }
         }
@@ -190,6 +193,7 @@ public final class Sampler {
 
     /** No top_k: softmax over the whole vocabulary; sort only what can be in the nucleus. */
     private void selectFullVocabulary(int vocabSize) {
+        ensureKept(vocabSize);
         if (expById.length < vocabSize) {
             expById = new double[vocabSize];
         }
@@ -374,11 +378,12 @@ public final class Sampler {
         }
     }
 
-    private void ensureKept(int vocabSize) {
-        if (kept.length < vocabSize) {
-            kept = new int[vocabSize];
-            keptWeight = new double[vocabSize];
-            keys = new long[vocabSize];
+    /** Grows the kept-token scratch to hold {@code n} (the top_k path needs about k, the others the vocabulary). */
+    private void ensureKept(int n) {
+        if (kept.length < n) {
+            kept = Arrays.copyOf(kept, n);
+            keptWeight = new double[n];
+            keys = new long[n];
         }
     }
 
