@@ -1,0 +1,66 @@
+package org.aloe4j.tensors;
+
+import static org.aloe4j.tensors.Simd.F;
+import static org.aloe4j.tensors.Simd.LE;
+import static org.aloe4j.tensors.Simd.LE_SHORT;
+import static org.aloe4j.tensors.Simd.S;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import org.aloe4j.formats.gguf.GGMLType;
+
+/** IEEE half precision, 2 bytes a value (ggml {@code GGML_FP16_TO_FP32} = exact widening). */
+public final class F16Tensor extends Tensor {
+
+    public F16Tensor(String name, MemorySegment data, long rows, int cols) {
+        super(name, GGMLType.F16, data, rows, cols);
+    }
+
+    @Override
+    public void dequantizeRow(long row, float[] out, int outOffset) {
+        checkRow(row);
+        Objects.checkFromIndexSize(outOffset, cols(), out.length);
+        MemorySegment data = data();
+        long base = row * rowBytes();
+        for (int j = 0, n = cols(); j < n; j++) {
+            out[outOffset + j] = Float.float16ToFloat(data.get(LE_SHORT, base + 2L * j));
+        }
+    }
+
+    @Override
+    protected void dequantizeBlock(long offset, float[] out, int outOffset) {
+        out[outOffset] = Float.float16ToFloat(data().get(LE_SHORT, offset));
+    }
+
+    @Override
+    public float dot(long row, float[] x, int xOffset) {
+        long base = rowOffsetForDot(row, x, xOffset);
+        MemorySegment data = data();
+        int cols = cols();
+        int j = 0;
+        float sum = 0;
+        if (Simd.ENABLED) {
+            int lanes = F.length();
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+            for (int bound = cols - 2 * lanes; j <= bound; j += 2 * lanes) {
+                long o = base + 2L * j;
+                FloatVector w0 = Simd.halfToFloat(ShortVector.fromMemorySegment(S, data, o, LE));
+                FloatVector w1 = Simd.halfToFloat(ShortVector.fromMemorySegment(S, data, o + 2L * lanes, LE));
+                acc0 = w0.fma(FloatVector.fromArray(F, x, xOffset + j), acc0);
+                acc1 = w1.fma(FloatVector.fromArray(F, x, xOffset + j + lanes), acc1);
+            }
+            for (int bound = cols - lanes; j <= bound; j += lanes) {
+                FloatVector w = Simd.halfToFloat(ShortVector.fromMemorySegment(S, data, base + 2L * j, LE));
+                acc0 = w.fma(FloatVector.fromArray(F, x, xOffset + j), acc0);
+            }
+            sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        }
+        for (; j < cols; j++) {
+            sum += Float.float16ToFloat(data.get(LE_SHORT, base + 2L * j)) * x[xOffset + j];
+        }
+        return sum;
+    }
+}

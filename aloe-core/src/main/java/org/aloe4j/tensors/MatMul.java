@@ -1,0 +1,79 @@
+package org.aloe4j.tensors;
+
+import java.util.Objects;
+
+/** Matrix-vector and matrix-matrix products of a weight {@link Tensor} with float activations. */
+public final class MatMul {
+    private MatMul() {}
+
+    /** Below this many weight bytes a product runs on the calling thread (handing out work costs more). */
+    static final long PARALLEL_MIN_BYTES = 1 << 16;
+    /** Weight bytes of the row tile that {@link #matmul} keeps in cache while it passes over the activations. */
+    static final long TILE_BYTES = 1 << 14;
+
+    /** {@code out[outOffset + r] = w.dot(r, x, xOffset)} for every row {@code r}, rows split over {@link Parallel}. */
+    public static void matvec(Tensor w, float[] x, int xOffset, float[] out, int outOffset) {
+        int rows = intRows(w);
+        Objects.checkFromIndexSize(xOffset, w.cols(), x.length);
+        Objects.checkFromIndexSize(outOffset, rows, out.length);
+        if (w.data().byteSize() < PARALLEL_MIN_BYTES) {
+            matvecRows(w, x, xOffset, out, outOffset, 0, rows);
+        } else {
+            Parallel.forRange(0, rows, (start, end) -> matvecRows(w, x, xOffset, out, outOffset, start, end));
+        }
+    }
+
+    private static void matvecRows(Tensor w, float[] x, int xOffset, float[] out, int outOffset, int start, int end) {
+        for (int r = start; r < end; r++) {
+            out[outOffset + r] = w.dot(r, x, xOffset);
+        }
+    }
+
+    /**
+     * A batch of products: {@code x} holds {@code n} activation rows of {@code w.cols()} values back to back, and
+     * {@code out[i * w.rows() + r] = w.dot(r, x, i * w.cols())}. Weight rows are split over {@link Parallel}; each
+     * thread walks its rows in tiles small enough to stay in cache, so each weight byte comes from memory once for
+     * the whole batch.
+     */
+    public static void matmul(Tensor w, float[] x, int n, float[] out) {
+        int rows = intRows(w);
+        int cols = w.cols();
+        if (n < 0) {
+            throw new IllegalArgumentException("negative batch size " + n);
+        }
+        Objects.checkFromIndexSize(0, Math.multiplyExact(n, cols), x.length);
+        Objects.checkFromIndexSize(0, Math.multiplyExact(n, rows), out.length);
+        if (n == 0) {
+            return;
+        }
+        if (w.data().byteSize() * n < PARALLEL_MIN_BYTES) {
+            matmulRows(w, x, n, out, 0, rows);
+        } else {
+            Parallel.forRange(0, rows, (start, end) -> matmulRows(w, x, n, out, start, end));
+        }
+    }
+
+    private static void matmulRows(Tensor w, float[] x, int n, float[] out, int start, int end) {
+        int rows = (int) w.rows();
+        int cols = w.cols();
+        int tile = (int) Math.max(1, TILE_BYTES / w.rowBytes());
+        for (int r0 = start; r0 < end; r0 += tile) {
+            int r1 = Math.min(end, r0 + tile);
+            for (int i = 0; i < n; i++) {
+                int xOffset = i * cols;
+                int outOffset = i * rows;
+                for (int r = r0; r < r1; r++) {
+                    out[outOffset + r] = w.dot(r, x, xOffset);
+                }
+            }
+        }
+    }
+
+    private static int intRows(Tensor w) {
+        if (w.rows() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor '" + w.name() + "' has too many rows for a float[] output: "
+                    + w.rows());
+        }
+        return (int) w.rows();
+    }
+}

@@ -1,0 +1,80 @@
+package org.aloe4j.tensors;
+
+import static org.aloe4j.tensors.Simd.F;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import org.aloe4j.formats.gguf.GGMLType;
+
+/**
+ * ggml {@code block_q4_K}: 256 values in 144 bytes: {@code d}, {@code dmin} (fp16), 12 bytes of packed 6-bit
+ * scales and mins ({@link KScales}), 128 bytes {@code qs}. Chunk {@code c} (64 values) reads {@code qs[32c ..
+ * 32c+32)}: its first 32 values are the low nibbles (sub-block {@code 2c}), the next 32 the high nibbles (sub-block
+ * {@code 2c+1}); {@code w = (d * scale) * q - dmin * min}.
+ */
+public final class Q4_KTensor extends Tensor {
+    private static final int BLOCK = 256;
+    private static final int BLOCK_BYTES = 144;
+
+    public Q4_KTensor(String name, MemorySegment data, long rows, int cols) {
+        super(name, GGMLType.Q4_K, data, rows, cols);
+    }
+
+    @Override
+    protected void dequantizeBlock(long offset, float[] out, int outOffset) {
+        MemorySegment data = data();
+        float d = Simd.f16(data, offset);
+        float dmin = Simd.f16(data, offset + 2);
+        long scales = offset + 4;
+        for (int c = 0; c < 4; c++) {
+            float d1 = d * KScales.scale(data, scales, 2 * c);
+            float m1 = dmin * KScales.min(data, scales, 2 * c);
+            float d2 = d * KScales.scale(data, scales, 2 * c + 1);
+            float m2 = dmin * KScales.min(data, scales, 2 * c + 1);
+            long qs = offset + 16 + 32 * c;
+            int o = outOffset + 64 * c;
+            for (int l = 0; l < 32; l++) {
+                int q = Simd.u8(data, qs + l);
+                out[o + l] = d1 * (q & 0x0F) - m1;
+                out[o + 32 + l] = d2 * (q >>> 4) - m2;
+            }
+        }
+    }
+
+    @Override
+    public float dot(long row, float[] x, int xOffset) {
+        if (!Simd.ENABLED) {
+            return dotScalar(row, x, xOffset);
+        }
+        long offset = rowOffsetForDot(row, x, xOffset);
+        MemorySegment data = data();
+        int lanes = F.length();
+        int blocks = cols() / BLOCK;
+        // weights by fma(q, d*scale, -dmin*min): d * scale * q is exact (11 + 6 + 4 bits), so this rounds once like
+        // the reference: the weights are bit-exact and only the accumulation order differs
+        FloatVector accLo = FloatVector.zero(F), accHi = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
+            float d = Simd.f16(data, offset);
+            float dmin = Simd.f16(data, offset + 2);
+            long scales = offset + 4;
+            for (int c = 0; c < 4; c++) {
+                FloatVector d1 = FloatVector.broadcast(F, d * KScales.scale(data, scales, 2 * c));
+                FloatVector m1 = FloatVector.broadcast(F, -(dmin * KScales.min(data, scales, 2 * c)));
+                FloatVector d2 = FloatVector.broadcast(F, d * KScales.scale(data, scales, 2 * c + 1));
+                FloatVector m2 = FloatVector.broadcast(F, -(dmin * KScales.min(data, scales, 2 * c + 1)));
+                long qs = offset + 16 + 32 * c;
+                int xo = xOffset + 64 * c;
+                for (int l = 0; l < 32; l += lanes) {
+                    ByteVector q = Simd.loadBytes(data, qs + l);
+                    FloatVector lo = Simd.bytesToFloats(q.and((byte) 0x0F)).fma(d1, m1);
+                    FloatVector hi = Simd.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2);
+                    accLo = lo.fma(FloatVector.fromArray(F, x, xo + l), accLo);
+                    accHi = hi.fma(FloatVector.fromArray(F, x, xo + 32 + l), accHi);
+                }
+            }
+        }
+        return accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+    }
+}

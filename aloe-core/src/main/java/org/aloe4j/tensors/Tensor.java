@@ -1,0 +1,170 @@
+package org.aloe4j.tensors;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import org.aloe4j.formats.gguf.GGMLType;
+
+/**
+ * A 2-D weight matrix in one ggml storage type, read in place from a (usually memory-mapped) little-endian
+ * {@link MemorySegment}; nothing is copied onto the heap. Row {@code r} holds {@link #cols()} values (ggml's
+ * {@code ne0}) in {@link #rowBytes()} bytes at byte offset {@code r * rowBytes()}. A 1-D tensor has one row.
+ *
+ * <p>Each type offers two ways to read a row: {@link #dequantizeRow} is the scalar reference, bit-identical to ggml's
+ * {@code dequantize_row_*}; {@link #dot} is the fast Vector API kernel used by {@link MatMul}. {@link #dotReference}
+ * ties them together for tests.
+ *
+ * <p>Instances are immutable and safe to share between threads.
+ */
+public abstract class Tensor {
+    private final String name;
+    private final GGMLType type;
+    private final MemorySegment data;
+    private final long rows;
+    private final int cols;
+    private final long rowBytes;
+
+    /**
+     * @throws IllegalArgumentException naming the tensor when the shape does not fit the type's blocks or the data
+     *     size is not {@code rows * rowBytes}
+     */
+    protected Tensor(String name, GGMLType type, MemorySegment data, long rows, int cols) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.type = Objects.requireNonNull(type, "type");
+        this.data = Objects.requireNonNull(data, "data");
+        if (rows < 1 || cols < 1) {
+            throw new IllegalArgumentException(
+                    "tensor '" + name + "': shape " + rows + " x " + cols + " is empty or negative");
+        }
+        if (cols % type.blockSize != 0) {
+            throw new IllegalArgumentException("tensor '" + name + "': row length " + cols
+                    + " is not a multiple of the " + type + " block size " + type.blockSize);
+        }
+        this.rows = rows;
+        this.cols = cols;
+        this.rowBytes = type.bytesFor(cols);
+        long expected;
+        try {
+            expected = Math.multiplyExact(rows, rowBytes);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("tensor '" + name + "': " + rows + " rows of " + rowBytes
+                    + " bytes overflow a long");
+        }
+        if (data.byteSize() != expected) {
+            throw new IllegalArgumentException("tensor '" + name + "': " + type + " " + rows + " x " + cols
+                    + " needs " + expected + " bytes but the data has " + data.byteSize());
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public GGMLType type() {
+        return type;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    /** Values per row (ggml {@code ne0}). */
+    public int cols() {
+        return cols;
+    }
+
+    public MemorySegment data() {
+        return data;
+    }
+
+    /** Bytes per row. */
+    public long rowBytes() {
+        return rowBytes;
+    }
+
+    /**
+     * Writes row {@code row} as floats to {@code out[outOffset .. outOffset + cols)}, bit-identical to ggml's
+     * {@code dequantize_row_*} (scalar; the reference that every kernel is tested against).
+     */
+    public void dequantizeRow(long row, float[] out, int outOffset) {
+        checkRow(row);
+        Objects.checkFromIndexSize(outOffset, cols, out.length);
+        int blockSize = type.blockSize;
+        long offset = row * rowBytes;
+        for (int i = 0; i < cols; i += blockSize, offset += type.blockBytes) {
+            dequantizeBlock(offset, out, outOffset + i);
+        }
+    }
+
+    /**
+     * Decodes the block that starts at byte {@code offset} of {@link #data()} into {@code blockSize} floats at
+     * {@code out[outOffset]}, exactly as ggml does. Bounds were checked by the caller.
+     */
+    protected abstract void dequantizeBlock(long offset, float[] out, int outOffset);
+
+    /**
+     * The dot product of row {@code row} with {@code x[xOffset .. xOffset + cols)}, by the type's vector kernel. Its
+     * float accumulation order differs from {@link #dotReference}; see the tests for the error bound.
+     */
+    public abstract float dot(long row, float[] x, int xOffset);
+
+    /** The dot product computed from {@link #dequantizeRow} with a double accumulator: the oracle for {@link #dot}. */
+    public float dotReference(long row, float[] x, int xOffset) {
+        Objects.checkFromIndexSize(xOffset, cols, x.length);
+        float[] w = new float[cols];
+        dequantizeRow(row, w, 0);
+        double sum = 0;
+        for (int j = 0; j < cols; j++) {
+            sum += (double) w[j] * x[xOffset + j];
+        }
+        return (float) sum;
+    }
+
+    /** One value, dequantized exactly (scalar; decodes its whole block). */
+    public float get(long row, int col) {
+        checkRow(row);
+        Objects.checkIndex(col, cols);
+        int blockSize = type.blockSize;
+        int block = col / blockSize;
+        float[] values = new float[blockSize];
+        dequantizeBlock(row * rowBytes + (long) block * type.blockBytes, values, 0);
+        return values[col - block * blockSize];
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + type + " [" + rows + " x " + cols + "]";
+    }
+
+    /** Validates the arguments of {@link #dot} and returns the byte offset of the row. */
+    protected final long rowOffsetForDot(long row, float[] x, int xOffset) {
+        checkRow(row);
+        Objects.checkFromIndexSize(xOffset, cols, x.length);
+        return row * rowBytes;
+    }
+
+    protected final void checkRow(long row) {
+        if (row < 0 || row >= rows) {
+            throw new IndexOutOfBoundsException("tensor '" + name + "': row " + row + " out of [0, " + rows + ")");
+        }
+    }
+
+    /**
+     * The dot product without vectors, for machines where {@link Simd#ENABLED} is false: each block is decoded by
+     * the reference and summed in float.
+     */
+    protected final float dotScalar(long row, float[] x, int xOffset) {
+        long offset = rowOffsetForDot(row, x, xOffset);
+        int blockSize = type.blockSize;
+        float[] w = new float[blockSize];
+        float sum = 0;
+        for (int i = 0; i < cols; i += blockSize, offset += type.blockBytes) {
+            dequantizeBlock(offset, w, 0);
+            float partial = 0;
+            for (int j = 0; j < blockSize; j++) {
+                partial += w[j] * x[xOffset + i + j];
+            }
+            sum += partial;
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,101 @@
+package org.aloe4j.tensors;
+
+import java.lang.foreign.Arena;
+import org.aloe4j.formats.gguf.GGMLType;
+
+/**
+ * The checks of {@link Tensor#dot} against {@link Tensor#dotReference}, shared by {@link TensorDotTest} and
+ * {@link KernelShapesMain} (which runs them in a JVM with another vector width).
+ *
+ * <p><b>Tolerance.</b> For the types with a min/offset term the kernels produce weights bit-identical to the
+ * reference (one rounding of an exact product plus offset), and for the others they scale exact integer partial
+ * sums; so what differs is the order of float roundings in the accumulation. Every product {@code w_j x_j} passes
+ * through at most {@code k} roundings, with {@code k <= cols/L} along a lane's accumulator chain, {@code 2 *
+ * block/L} inside a block's partial sum, {@code 2L} for lane reduction and scalar tail, and a few more for the final
+ * sums and the reference's own rounding to float ({@code L} = float lanes, 1 for the scalar path). The classic bound
+ * is then {@code |dot - ref| <= gamma_k * sum_j |w_j x_j|} with {@code gamma_k = k u / (1 - k u)}, {@code u =
+ * 2^-24}. It is a worst-case bound (typical errors are far smaller), yet still tight enough to catch any wrongly
+ * decoded value in the small-row and one-hot probes (there {@code sum |w x|} is one block or one element).
+ */
+final class DotChecks {
+    private DotChecks() {}
+
+    static final GGMLType[] TYPES = {GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0, GGMLType.Q4_0,
+        GGMLType.Q4_1, GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q2_K, GGMLType.Q3_K, GGMLType.Q4_K, GGMLType.Q5_K,
+        GGMLType.Q6_K};
+
+    static int[] rowLengths(GGMLType type) {
+        return switch (type.blockSize) {
+            case 1 -> new int[] {1, 3, 8, 15, 16, 17, 31, 33, 64, 100, 257, 1000, 4099};
+            case 32 -> new int[] {32, 64, 96, 160, 544, 4096};
+            default -> new int[] {256, 512, 768, 2816, 4096};
+        };
+    }
+
+    /** Allowed |dot - reference| for a row of {@code cols} values of this type. */
+    static double tolerance(GGMLType type, int cols, double sumAbsProducts) {
+        int lanes = Simd.LANES;
+        double k = (double) cols / lanes + 2.0 * type.blockSize / lanes + 2 * lanes + 8;
+        double u = 0x1p-24;
+        return k * u / (1 - k * u) * sumAbsProducts + Float.MIN_NORMAL;
+    }
+
+    static double sumAbsProducts(Tensor t, long row, float[] x, int xOffset) {
+        float[] w = new float[t.cols()];
+        t.dequantizeRow(row, w, 0);
+        double sum = 0;
+        for (int j = 0; j < w.length; j++) {
+            sum += Math.abs((double) w[j] * x[xOffset + j]);
+        }
+        return sum;
+    }
+
+    /** Largest observed |dot - ref| / tolerance over all checks (for the report); throws on any violation. */
+    static double checkRandomRows(GGMLType type, long seed) {
+        double worst = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            for (int cols : rowLengths(type)) {
+                int rows = 3;
+                Tensor t = RandomTensors.create(type, rows, cols, seed + cols, arena);
+                int xOffset = 5;
+                float[] x = RandomTensors.randomVector(cols + xOffset + 3, seed * 31 + cols);
+                for (int row = 0; row < rows; row++) {
+                    float dot = t.dot(row, x, xOffset);
+                    float reference = t.dotReference(row, x, xOffset);
+                    double allowed = tolerance(type, cols, sumAbsProducts(t, row, x, xOffset));
+                    double diff = Math.abs((double) dot - reference);
+                    if (!(diff <= allowed)) {
+                        throw new AssertionError(type + " cols=" + cols + " row=" + row + ": dot " + dot
+                                + " vs reference " + reference + " (|diff| " + diff + " > " + allowed + ")");
+                    }
+                    worst = Math.max(worst, diff / allowed);
+                }
+            }
+        }
+        return worst;
+    }
+
+    /**
+     * Dot with unit vectors: {@code dot(row, e_j)} must give weight {@code j} (to within the bound for one term), for
+     * every position of a two-block row. This pins down the position of every decoded value in the kernel.
+     */
+    static void checkOneHot(GGMLType type, long seed) {
+        int cols = type.blockSize == 1 ? 2 * Simd.LANES + 5 : 2 * type.blockSize;
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor t = RandomTensors.create(type, 2, cols, seed, arena);
+            float[] w = new float[cols];
+            t.dequantizeRow(1, w, 0);
+            float[] x = new float[cols];
+            for (int j = 0; j < cols; j++) {
+                x[j] = 1;
+                float dot = t.dot(1, x, 0);
+                x[j] = 0;
+                double allowed = tolerance(type, cols, Math.abs(w[j]));
+                if (!(Math.abs((double) dot - w[j]) <= allowed)) {
+                    throw new AssertionError(type + " one-hot position " + j + ": dot " + dot + " but weight "
+                            + w[j]);
+                }
+            }
+        }
+    }
+}

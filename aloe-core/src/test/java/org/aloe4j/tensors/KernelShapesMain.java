@@ -1,0 +1,20 @@
+package org.aloe4j.tensors;
+
+import org.aloe4j.formats.gguf.GGMLType;
+
+/**
+ * Runs {@link DotChecks} for every type in this JVM; {@link TensorDotTest} starts it with
+ * {@code -Daloe.vector.bits=...} to test the vector widths this machine does not pick by itself.
+ */
+public final class KernelShapesMain {
+    private KernelShapesMain() {}
+
+    public static void main(String[] args) {
+        System.out.println("vector bits " + Simd.BITS + ", lanes " + Simd.LANES);
+        for (GGMLType type : DotChecks.TYPES) {
+            DotChecks.checkOneHot(type, 11);
+            double worst = DotChecks.checkRandomRows(type, 7);
+            System.out.printf("%s ok (worst |diff|/tolerance %.3g)%n", type, worst);
+        }
+    }
+}

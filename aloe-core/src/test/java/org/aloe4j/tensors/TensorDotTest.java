@@ -1,0 +1,96 @@
+package org.aloe4j.tensors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.aloe4j.formats.gguf.GGMLType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class TensorDotTest {
+
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1",
+        "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void dotMatchesReferenceOnRandomRows(GGMLType type) {
+        double worst = DotChecks.checkRandomRows(type, 42);
+        System.out.printf("%s: worst |dot - reference| / tolerance = %.3g (lanes %d)%n", type, worst, Simd.LANES);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1",
+        "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void dotWithUnitVectorsPicksEachWeight(GGMLType type) {
+        DotChecks.checkOneHot(type, 3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1",
+        "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void getAgreesWithDequantizeRow(GGMLType type) {
+        int cols = 2 * Math.max(type.blockSize, 16);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor t = RandomTensors.create(type, 3, cols, 5, arena);
+            float[] row = new float[cols + 2];
+            t.dequantizeRow(2, row, 2);
+            for (int j = 0; j < cols; j++) {
+                assertEquals(Float.floatToRawIntBits(row[2 + j]), Float.floatToRawIntBits(t.get(2, j)),
+                        type + " col " + j);
+            }
+        }
+    }
+
+    @Test
+    void halfToFloatVectorMatchesFloat16ToFloatForAllBitPatterns() {
+        if (!Simd.ENABLED) {
+            return;
+        }
+        short[] halves = new short[1 << 16];
+        for (int i = 0; i < halves.length; i++) {
+            halves[i] = (short) i;
+        }
+        float[] out = new float[Simd.LANES];
+        for (int i = 0; i < halves.length; i += Simd.LANES) {
+            Simd.halfToFloat(jdk.incubator.vector.ShortVector.fromArray(Simd.S, halves, i)).intoArray(out, 0);
+            for (int l = 0; l < Simd.LANES; l++) {
+                int expected = Float.floatToRawIntBits(Float.float16ToFloat(halves[i + l]));
+                assertEquals(expected, Float.floatToRawIntBits(out[l]), "half bits 0x" + Integer.toHexString(i + l));
+            }
+        }
+    }
+
+    /** The kernels at the vector widths this JVM did not choose (256/512 bits) and the scalar path, in a child JVM. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 256, 512})
+    void otherVectorWidthsPass(int bits) throws Exception {
+        if (bits == Simd.BITS) {
+            return; // the tests above already ran this width
+        }
+        List<String> command = new ArrayList<>();
+        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        command.add("--add-modules");
+        command.add("jdk.incubator.vector");
+        command.add("-Daloe.vector.bits=" + bits);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(KernelShapesMain.class.getName());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        boolean finished = process.waitFor(5, TimeUnit.MINUTES);
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        System.out.println(output);
+        assertTrue(finished, "child JVM timed out");
+        assertEquals(0, process.exitValue(), output);
+        assertTrue(output.contains("vector bits " + bits), output);
+        assertTrue(output.contains("Q6_K ok"), output);
+    }
+}
