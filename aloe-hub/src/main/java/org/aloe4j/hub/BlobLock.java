@@ -36,14 +36,35 @@ final class BlobLock implements AutoCloseable {
         FileChannel channel = null;
         try {
             channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock fileLock = channel.lock();
-            return new BlobLock(local, channel, fileLock);
+            return new BlobLock(local, channel, poll(channel, key));
         } catch (IOException | RuntimeException e) {
             if (channel != null) {
                 channel.close();
             }
             local.unlock();
             throw e;
+        }
+    }
+
+    /**
+     * Polls with {@code tryLock} as Python's filelock does. A blocking {@code lock()} is an fcntl wait, and fcntl
+     * locks belong to processes: two processes each holding one blob while their other threads wait for the other's
+     * blob look like a deadlock to the kernel, which fails the wait with EDEADLK although the threads would go on.
+     */
+    private static FileLock poll(FileChannel channel, Path key) throws IOException {
+        long sleep = 10;
+        while (true) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the lock " + key);
+            }
+            sleep = Math.min(100, sleep * 2);
         }
     }
 

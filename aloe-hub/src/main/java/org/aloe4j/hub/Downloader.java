@@ -102,7 +102,11 @@ public final class Downloader {
 
     /** What {@link #download} would fetch, without fetching anything. */
     public DownloadPlan plan(String repoId, String revision, FileSelection selection) throws HubException {
-        RepoListing listing = listing(repoId, revision);
+        return plan(listing(repoId, revision), selection);
+    }
+
+    /** What {@link #download} would fetch of an already obtained listing. */
+    public DownloadPlan plan(RepoListing listing, FileSelection selection) throws HubException {
         return planFor(listing, select(listing, selection));
     }
 

@@ -161,7 +161,7 @@ public final class HubClient {
             if (offset > 0) {
                 b.header("Range", "bytes=" + offset + "-");
             }
-            HttpResponse<InputStream> response = send(b.build(), HttpResponse.BodyHandlers.ofInputStream(), repoId,
+            HttpResponse<InputStream> response = send(b.build(), BodyStream.handler(), repoId,
                     null, path);
             int status = response.statusCode();
             HttpHeaders h = response.headers();

@@ -73,7 +73,7 @@ public final class ModelLocator {
         HubSpec hub = hubSpec(spec);
         Downloader downloader = new Downloader(config).withVerification(Downloader.Verification.SIZE);
         RepoListing listing = downloader.listing(hub.repoId(), hub.revision());
-        Snapshot snapshot = downloader.download(hub.repoId(), hub.revision(), selection(hub, listing), listener);
+        Snapshot snapshot = downloader.download(hub.repoId(), hub.revision(), filesFor(hub, listing), listener);
         return hub.file() == null ? snapshot.dir() : snapshot.file(hub.file());
     }
 
@@ -88,12 +88,14 @@ public final class ModelLocator {
         HubSpec hub = hubSpec(spec);
         Downloader downloader = new Downloader(config);
         RepoListing listing = downloader.listing(hub.repoId(), hub.revision());
-        return Optional.of(downloader.plan(hub.repoId(), listing.commit().equals(hub.revision()) ? hub.revision()
-                : hub.revision(), selection(hub, listing)));
+        return Optional.of(downloader.plan(listing, filesFor(hub, listing)));
     }
 
-    /** The files {@code spec} stands for in this listing; a clear error when the file or a model is not there. */
-    static FileSelection selection(HubSpec hub, RepoListing listing) throws HubException {
+    /**
+     * The files {@code hub} stands for in this listing: {@link #MODEL_FILES} for a whole model, the named file (with
+     * its sibling parts for a split GGUF) otherwise; a clear error when the file or a model is not there.
+     */
+    public static FileSelection filesFor(HubSpec hub, RepoListing listing) throws HubException {
         if (hub.file() == null) {
             boolean hasWeights = listing.files().stream().anyMatch(f -> f.path().endsWith(".safetensors"));
             List<String> ggufs = ggufFiles(listing);

@@ -53,53 +53,53 @@ import java.util.regex.Pattern;
  * Switches: cut the next blob transfer after N bytes, throttle, ignore Range, corrupt the next blob, hold blob
  * transfers until a number of listings arrived. It counts the body bytes it wrote per blob and logs every request.
  */
-final class FakeHub implements AutoCloseable {
+public final class FakeHub implements AutoCloseable {
 
     /** One request as the servers saw it. */
-    record Request(String server, String method, String path, String range, String authorization, int status) {
+    public record Request(String server, String method, String path, String range, String authorization, int status) {
     }
 
     /** A file of a fake repository. */
-    record FakeFile(String path, byte[] content, boolean lfs) {
+    public record FakeFile(String path, byte[] content, boolean lfs) {
 
-        String sha256() {
+        public String sha256() {
             return hex("SHA-256", content);
         }
 
         /** The git blob id of what git stores: the content, or for LFS files the pointer text. */
-        String blobId() {
+        public String blobId() {
             byte[] stored = lfs ? pointer().getBytes(StandardCharsets.UTF_8) : content;
             return gitSha1(stored);
         }
 
-        String pointer() {
+        public String pointer() {
             return "version https://git-lfs.github.com/spec/v1\noid sha256:" + sha256() + "\nsize " + content.length
                     + "\n";
         }
 
-        String etag() {
+        public String etag() {
             return lfs ? sha256() : blobId();
         }
     }
 
     /** A repository: one commit, reachable as "main" or by its sha. */
-    static final class FakeRepo {
-        final String id;
-        final String commit;
-        final Map<String, FakeFile> files = new LinkedHashMap<>();
-        volatile String requiredToken;   // non-null: gated, this token is granted
+    public static final class FakeRepo {
+        public final String id;
+        public final String commit;
+        public final Map<String, FakeFile> files = new LinkedHashMap<>();
+        public volatile String requiredToken;   // non-null: gated, this token is granted
 
         FakeRepo(String id, String commit) {
             this.id = id;
             this.commit = commit;
         }
 
-        FakeRepo add(String path, byte[] content, boolean lfs) {
+        public FakeRepo add(String path, byte[] content, boolean lfs) {
             files.put(path, new FakeFile(path, content, lfs));
             return this;
         }
 
-        FakeFile file(String path) {
+        public FakeFile file(String path) {
             return files.get(path);
         }
     }
@@ -122,7 +122,7 @@ final class FakeHub implements AutoCloseable {
     private volatile int throttleChunk = 0;
     private volatile long throttleMillis = 0;
 
-    FakeHub() throws IOException {
+    public FakeHub() throws IOException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         hub = HttpServer.create(new InetSocketAddress(loopback, 0), 50);
         hub.createContext("/", this::handleHub);
@@ -132,22 +132,22 @@ final class FakeHub implements AutoCloseable {
         Thread.ofVirtual().start(this::acceptStore);
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + hub.getAddress().getPort());
     }
 
-    int storePort() {
+    public int storePort() {
         return store.getLocalPort();
     }
 
-    FakeRepo addRepo(String id) {
+    public FakeRepo addRepo(String id) {
         FakeRepo r = new FakeRepo(id, randomHex(id.hashCode(), 40));
         repos.put(id, r);
         return r;
     }
 
     /** Registers blobs for LFS files; call after adding files. */
-    FakeRepo publish(FakeRepo repo) {
+    public FakeRepo publish(FakeRepo repo) {
         for (FakeFile f : repo.files.values()) {
             if (f.lfs()) {
                 blobsBySha.put(f.sha256(), f);
@@ -156,44 +156,44 @@ final class FakeHub implements AutoCloseable {
         return repo;
     }
 
-    void cutNextBlobAfter(long bytes) {
+    public void cutNextBlobAfter(long bytes) {
         cutNextAfter.set(bytes);
     }
 
-    void ignoreRange(boolean on) {
+    public void ignoreRange(boolean on) {
         ignoreRange = on;
     }
 
-    void corruptNextBlob() {
+    public void corruptNextBlob() {
         corruptNext = true;
     }
 
-    void throttle(int chunkBytes, long millis) {
+    public void throttle(int chunkBytes, long millis) {
         throttleChunk = chunkBytes;
         throttleMillis = millis;
     }
 
     /** Blob transfers wait until this many listing requests have arrived (up to 20 s): forces real contention. */
-    void holdBlobsUntilListings(int listings) {
+    public void holdBlobsUntilListings(int listings) {
         holdBlobsUntilListings.set(new CountDownLatch(listings));
     }
 
-    long bytesServed(String sha256) {
+    public long bytesServed(String sha256) {
         AtomicLong n = bytesServed.get(sha256);
         return n == null ? 0 : n.get();
     }
 
-    long totalBytesServed() {
+    public long totalBytesServed() {
         return bytesServed.values().stream().mapToLong(AtomicLong::get).sum();
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
         }
     }
 
-    void clearLog() {
+    public void clearLog() {
         requests.clear();
         bytesServed.clear();
     }
@@ -467,13 +467,13 @@ final class FakeHub implements AutoCloseable {
 
     // ---- helpers shared by the tests ----
 
-    static byte[] randomBytes(long seed, int n) {
+    public static byte[] randomBytes(long seed, int n) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
     }
 
-    static String gitSha1(byte[] content) {
+    public static String gitSha1(byte[] content) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-1");
             md.update(("blob " + content.length + "\0").getBytes(StandardCharsets.US_ASCII));
@@ -483,7 +483,7 @@ final class FakeHub implements AutoCloseable {
         }
     }
 
-    static String hex(String algorithm, byte[] content) {
+    public static String hex(String algorithm, byte[] content) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(content));
         } catch (Exception e) {
