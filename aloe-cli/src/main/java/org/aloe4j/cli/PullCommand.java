@@ -35,6 +35,7 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:",
                 "  aloe pull HPAI-BSC/Llama3.1-Aloe-Beta-8B",
                 "  aloe pull HPAI-BSC/Qwen2.5-Aloe-Beta-7B --include '*.json' '*.safetensors'",
+                "  aloe pull HPAI-BSC/Llama3.1-Aloe-Beta-70B --dry-run",
                 "  aloe pull ORG/Qwen2.5-Aloe-Beta-7B-GGUF:Qwen2.5-Aloe-Beta-7B-Q4_K_M.gguf"})
 final class PullCommand implements Callable<Integer> {
 
@@ -54,6 +55,11 @@ final class PullCommand implements Callable<Integer> {
 
     @Option(names = "--dry-run", description = "only list what would be downloaded and how much")
     boolean dryRun;
+
+    @Option(names = "--verify", paramLabel = "HOW", defaultValue = "FULL",
+            description = "how files already in the cache are checked: FULL (size and sha256, reads them) or SIZE"
+                    + " (default: ${DEFAULT-VALUE}); downloaded files are always fully checked")
+    Downloader.Verification verify;
 
     @Spec
     CommandSpec spec;
@@ -82,7 +88,7 @@ final class PullCommand implements Callable<Integer> {
         String rev = revision != null ? revision : hub.revision();
         hub = new ModelLocator.HubSpec(hub.repoId(), rev, hub.file());
         HubConfig config = HubConfig.fromEnvironment(environment);
-        Downloader downloader = new Downloader(config);
+        Downloader downloader = new Downloader(config).withVerification(verify);
         try {
             RepoListing listing = downloader.listing(hub.repoId(), rev);
             FileSelection selection = hub.file() != null ? ModelLocator.filesFor(hub, listing)
@@ -97,7 +103,7 @@ final class PullCommand implements Callable<Integer> {
             }
             Snapshot snapshot;
             try (PullProgress progress = PullProgress.forStderr(err)) {
-                snapshot = downloader.download(hub.repoId(), rev, selection, progress);
+                snapshot = downloader.download(listing, selection, progress);
             }
             out.println(hub.file() != null ? snapshot.file(hub.file()) : snapshot.dir());
             return 0;

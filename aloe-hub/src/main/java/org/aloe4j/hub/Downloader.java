@@ -130,13 +130,28 @@ public final class Downloader {
             }
             throw e;
         }
+        return download(listing, selection, listener);
+    }
+
+    /**
+     * As {@link #download(String, String, FileSelection, DownloadListener)} for a listing the caller already has
+     * (saves a second listing request).
+     */
+    public Snapshot download(RepoListing listing, FileSelection selection, DownloadListener listener)
+            throws HubException {
+        String repoId = listing.repoId();
+        if (config().offline()) {
+            return fromCache(repoId, listing.revision(), selection, null);
+        }
         List<RepoFile> files = select(listing, selection);
         try {
             cache.tagCacheDir();
             cache.writeTree(listing);
-            cache.writeRef(repoId, revision, listing.commit());
+            cache.writeRef(repoId, listing.revision(), listing.commit());
         } catch (IOException e) {
-            throw ioFailure("cannot write to the Hugging Face cache " + cache.root(), e);
+            // a read-only shared cache can still serve what it holds; a file to fetch fails with its own error
+            listener.notice("cannot record " + listing.revision() + " in the cache " + cache.root() + " ("
+                    + HubClient.describe(e) + ")");
         }
         listener.planned(planFor(listing, files));
         fetchAll(listing, files, listener);
@@ -193,6 +208,15 @@ public final class Downloader {
         String repoId = listing.repoId();
         String etag = file.etag();
         Path blob = cache.blob(repoId, etag);
+        Path pointer = cache.pointer(repoId, listing.commit(), file.path());
+        // already in place: checked without the lock, so a read-only cache works (blobs only ever appear by an
+        // atomic rename, so a blob that passes the check is complete)
+        if (Files.isSymbolicLink(pointer) && Files.exists(blob)
+                && Files.readSymbolicLink(pointer).equals(pointer.getParent().relativize(blob))
+                && ContentHash.mismatch(blob, etag, file.size(), verification == Verification.FULL) == null) {
+            listener.completed(file);
+            return;
+        }
         Files.createDirectories(blob.getParent());
         try (BlobLock ignored = BlobLock.acquire(cache.lockFile(repoId, etag))) {
             boolean present = false;

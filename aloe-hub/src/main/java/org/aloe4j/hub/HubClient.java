@@ -60,6 +60,9 @@ public final class HubClient {
     public HubClient(HubConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.http = HttpClient.newBuilder()
+                // one TCP connection per parallel transfer, as Python's client does: HTTP/2 would multiplex the
+                // shards over a single connection and share one congestion window
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)   // redirects are followed by hand, see class comment
                 .build();

@@ -73,7 +73,7 @@ public final class ModelLocator {
         HubSpec hub = hubSpec(spec);
         Downloader downloader = new Downloader(config).withVerification(Downloader.Verification.SIZE);
         RepoListing listing = downloader.listing(hub.repoId(), hub.revision());
-        Snapshot snapshot = downloader.download(hub.repoId(), hub.revision(), filesFor(hub, listing), listener);
+        Snapshot snapshot = downloader.download(listing, filesFor(hub, listing), listener);
         return hub.file() == null ? snapshot.dir() : snapshot.file(hub.file());
     }
 

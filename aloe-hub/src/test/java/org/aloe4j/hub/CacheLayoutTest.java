@@ -1,6 +1,7 @@
 package org.aloe4j.hub;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +112,25 @@ class CacheLayoutTest {
         assertEquals(0, plan.bytesToDownload());
         downloader.download(TestRepos.ALOE, "main", FileSelection.all(), DownloadListener.NONE);
         assertEquals(0, hub.totalBytesServed());
+    }
+
+    @Test
+    void completeCacheIsUsableReadOnly() throws Exception {
+        Downloader downloader = new Downloader(TestRepos.config(hub, cacheDir));
+        downloader.download(TestRepos.ALOE, "main", FileSelection.all(), DownloadListener.NONE);
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(cacheDir)) {
+            all = s.filter(p -> !Files.isSymbolicLink(p)).toList();
+        }
+        all.forEach(p -> p.toFile().setWritable(false, false));
+        try {
+            // root ignores permissions: then a read-only cache cannot be simulated here
+            Assumptions.assumeFalse(Files.isWritable(cacheDir.resolve(".locks")), "running as root");
+            Snapshot s = downloader.download(TestRepos.ALOE, "main", FileSelection.all(), DownloadListener.NONE);
+            assertArrayEquals(repo.file(TestRepos.SHARD1).content(), Files.readAllBytes(s.file(TestRepos.SHARD1)));
+        } finally {
+            all.forEach(p -> p.toFile().setWritable(true, false));
+        }
     }
 
     @Test

@@ -42,6 +42,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code GET /api/models/ORG/NAME/revision/REV?blobs=true}: {@code sha} and {@code siblings} with
  *       {@code rfilename}, {@code size}, {@code blobId}, {@code lfs {sha256,size,pointerSize}};</li>
+ *   <li>{@code GET /api/models/ORG/NAME/tree/REV?recursive=true} (what recent Python clients list with);</li>
  *   <li>{@code HEAD|GET /ORG/NAME/resolve/REV/PATH}: files in git answer 200 with {@code ETag} = git sha1; LFS files
  *       answer 302 to a blob store on another port with {@code X-Linked-Etag} = sha256 and {@code X-Linked-Size};
  *       all carry {@code X-Repo-Commit}; errors carry {@code X-Error-Code} (RepoNotFound, RevisionNotFound,
@@ -121,6 +122,7 @@ public final class FakeHub implements AutoCloseable {
     private volatile boolean corruptNext;
     private volatile int throttleChunk = 0;
     private volatile long throttleMillis = 0;
+    private volatile String storeHost = "127.0.0.1";
 
     public FakeHub() throws IOException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
@@ -134,6 +136,14 @@ public final class FakeHub implements AutoCloseable {
 
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + hub.getAddress().getPort());
+    }
+
+    /**
+     * The host name put in redirects to the blob store (it listens on loopback either way). Python clients follow a
+     * redirect to the same host name, so a Python interop run needs another name here, e.g. "localhost".
+     */
+    public void storeHost(String host) {
+        storeHost = host;
     }
 
     public int storePort() {
@@ -220,6 +230,9 @@ public final class FakeHub implements AutoCloseable {
                 if (latch != null) {
                     latch.countDown();
                 }
+            } else if (seg.size() >= 5 && seg.get(0).equals("api") && seg.get(1).equals("models")
+                    && seg.get(4).equals("tree")) {
+                status = apiTree(ex, seg.get(2) + "/" + seg.get(3), seg.get(5));
             } else if (seg.size() >= 5 && seg.get(2).equals("resolve")) {
                 status = resolve(ex, method, seg.get(0) + "/" + seg.get(1), seg.get(3),
                         String.join("/", seg.subList(4, seg.size())), auth);
@@ -272,6 +285,36 @@ public final class FakeHub implements AutoCloseable {
         return 200;
     }
 
+    /** {@code /api/models/ORG/NAME/tree/REV?recursive=true}, which recent huggingface_hub versions list with. */
+    private int apiTree(HttpExchange ex, String repoId, String revision) throws IOException {
+        FakeRepo repo = repos.get(repoId);
+        if (repo == null) {
+            return error(ex, 404, "RepoNotFound", "Repository not found");
+        }
+        if (!revision.equals("main") && !revision.equals(repo.commit)) {
+            return error(ex, 404, "RevisionNotFound", "Invalid rev id: " + revision);
+        }
+        ArrayNode entries = JSON.createArrayNode();
+        for (FakeFile f : repo.files.values()) {
+            ObjectNode e = entries.addObject();
+            e.put("type", "file");
+            e.put("oid", f.blobId());
+            e.put("size", f.content().length);
+            e.put("path", f.path());
+            if (f.lfs()) {
+                ObjectNode lfs = e.putObject("lfs");
+                lfs.put("oid", f.sha256());
+                lfs.put("size", f.content().length);
+                lfs.put("pointerSize", f.pointer().length());
+            }
+        }
+        byte[] body = JSON.writeValueAsBytes(entries);
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.sendResponseHeaders(200, body.length);
+        ex.getResponseBody().write(body);
+        return 200;
+    }
+
     private int resolve(HttpExchange ex, String method, String repoId, String revision, String path, String auth)
             throws IOException {
         FakeRepo repo = repos.get(repoId);
@@ -294,7 +337,7 @@ public final class FakeHub implements AutoCloseable {
             h.set("ETag", "\"" + f.blobId() + "\"");
             h.set("X-Linked-Etag", "\"" + f.sha256() + "\"");
             h.set("X-Linked-Size", String.valueOf(f.content().length));
-            h.set("Location", "http://127.0.0.1:" + storePort() + "/blobs/" + f.sha256() + "?X-Amz-Signature=fake");
+            h.set("Location", "http://" + storeHost + ":" + storePort() + "/blobs/" + f.sha256() + "?X-Amz-Signature=fake");
             ex.sendResponseHeaders(302, -1);
             return 302;
         }
