@@ -153,10 +153,31 @@ public final class Downloader {
             listener.notice("cannot record " + listing.revision() + " in the cache " + cache.root() + " ("
                     + HubClient.describe(e) + ")");
         }
-        listener.planned(planFor(listing, files));
+        DownloadPlan plan = planFor(listing, files);
+        listener.planned(plan);
+        warnIfDiskTooSmall(plan, listener);
         fetchAll(listing, files, listener);
         return new Snapshot(repoId, listing.commit(), cache.snapshotDir(repoId, listing.commit()),
                 files.stream().map(RepoFile::path).toList());
+    }
+
+    /** Like Python, only a warning: quotas and sparse files make free space a guess, and the user may free some. */
+    private void warnIfDiskTooSmall(DownloadPlan plan, DownloadListener listener) {
+        try {
+            Path existing = cache.root();
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            if (existing != null) {
+                long free = Files.getFileStore(existing).getUsableSpace();
+                if (free < plan.bytesToDownload()) {
+                    listener.notice("warning: " + DownloadPlan.formatBytes(plan.bytesToDownload()) + " to download but"
+                            + " only " + DownloadPlan.formatBytes(free) + " free in " + cache.root());
+                }
+            }
+        } catch (IOException e) {
+            // free space unknown: the download reports a full disk itself
+        }
     }
 
     private void fetchAll(RepoListing listing, List<RepoFile> files, DownloadListener listener) throws HubException {
