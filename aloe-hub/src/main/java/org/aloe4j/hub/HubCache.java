@@ -10,12 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -183,11 +181,6 @@ public final class HubCache {
         return pointer;
     }
 
-    /** Whether a snapshot file is present and leads to an existing blob (or is a plain file). */
-    public boolean hasFile(String repoId, String commit, String filePath) {
-        return Files.isRegularFile(pointer(repoId, commit, filePath));
-    }
-
     /** The listing cached under {@code trees/<commit>.json}, in {@code huggingface_hub}'s format. */
     public Optional<RepoListing> readTree(String repoId, String revision, String commit) {
         Path file = treeFile(repoId, commit);
@@ -230,27 +223,6 @@ public final class HubCache {
             }
         }
         writeAtomically(file, JSON.writeValueAsBytes(doc));
-    }
-
-    /** The commits that have a snapshot folder for this repo, newest first by folder time. */
-    public List<String> snapshotCommits(String repoId) throws IOException {
-        Path snapshots = repoFolder(repoId).resolve("snapshots");
-        if (!Files.isDirectory(snapshots)) {
-            return List.of();
-        }
-        try (var s = Files.list(snapshots)) {
-            return s.filter(Files::isDirectory)
-                    .sorted(Comparator.comparing(HubCache::modified).reversed())
-                    .map(p -> p.getFileName().toString()).toList();
-        }
-    }
-
-    private static long modified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis();
-        } catch (IOException e) {
-            return 0;
-        }
     }
 
     private Path refFile(String repoId, String revision) {
