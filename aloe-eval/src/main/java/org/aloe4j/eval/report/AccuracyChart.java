@@ -51,7 +51,7 @@ public final class AccuracyChart {
         st.setYAxisMin(0.0);
         st.setYAxisMax(100.0);
         st.setLegendPosition(Styler.LegendPosition.InsideNE);
-        st.setXAxisLabelRotation(rows.size() > 2 ? 20 : 0);
+        st.setXAxisLabelRotation(rows.size() >= 2 ? 12 : 0);
         st.setChartBackgroundColor(Color.WHITE);
         st.setSeriesColors(new Color[] {RUN_COLOUR, PUBLISHED_COLOUR});
         chart.addSeries("this run", labels, run);

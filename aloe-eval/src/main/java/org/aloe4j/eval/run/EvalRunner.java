@@ -86,6 +86,8 @@ public final class EvalRunner {
         Path runFile = cfg.outDir().resolve(RUN);
         ObjectNode identity = identity(cfg, model.name(), method.name());
         ObjectNode runJson = prepareRunJson(cfg, genFile, runFile, identity);
+        // written before the first item, so that a run killed at any point can be resumed and checked
+        JSON.writeValue(runFile.toFile(), runJson);
 
         try (GenerationsLog gen = GenerationsLog.open(genFile)) {
             if (gen.droppedTornLine()) {
@@ -266,13 +268,14 @@ public final class EvalRunner {
         }
         ObjectNode existing = (ObjectNode) JSON.readTree(runFile.toFile());
         JsonNode before = existing.path("run");
+        JsonNode now = JSON.readTree(identity.toString()); // as read back from disk: 1 is an int, not a long
         List<String> diffs = new ArrayList<>();
         Set<String> keys = new LinkedHashSet<>();
         before.fieldNames().forEachRemaining(keys::add);
         identity.fieldNames().forEachRemaining(keys::add);
         for (String k : keys) {
-            if (!before.path(k).equals(identity.path(k))) {
-                diffs.add(k + ": was " + before.path(k) + ", now " + identity.path(k));
+            if (!before.path(k).equals(now.path(k))) {
+                diffs.add(k + ": was " + before.path(k) + ", now " + now.path(k));
             }
         }
         if (!diffs.isEmpty()) {

@@ -54,8 +54,8 @@ class RunnerTest {
     }
 
     private static RunConfig cfg(Path data, Path out, String method, boolean resume, int concurrency) {
-        return new RunConfig(Benchmark.JSONL, data, null, method, MethodOptions.defaults(), null, concurrency, out,
-                resume, false);
+        return new RunConfig(Benchmark.JSONL, data, null, method, MethodOptions.defaults().withSeed(7L), null,
+                concurrency, out, resume, false);
     }
 
     private static EvalRunner.Outcome run(RunConfig c, ScriptedOpenAiServer s) throws IOException {
@@ -228,6 +228,25 @@ class RunnerTest {
     }
 
     @Test
+    void runJsonIsOnDiskBeforeTheFirstItemSoAKilledRunCanResume() throws IOException {
+        Path data = dataset(8, GOLDS);
+        Path out = tmp.resolve("out");
+        var seenBeforeFirstAnswer = new java.util.concurrent.atomic.AtomicBoolean();
+        var replies = eightItems();
+        try (var s = new ScriptedOpenAiServer(call -> {
+            if (!seenBeforeFirstAnswer.get()) {
+                seenBeforeFirstAnswer.set(Files.exists(out.resolve("run.json")));
+            }
+            return replies.apply(call);
+        })) {
+            run(cfg(data, out, "cot", false, 1), s);
+        }
+        assertTrue(seenBeforeFirstAnswer.get(), "run.json existed when the first request was made");
+        JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
+        assertEquals(7, run.get("run").get("options").get("seed").asInt());
+    }
+
+    @Test
     void aHandEditedMiddleLineIsAnErrorNotARepair() throws IOException {
         Path f = tmp.resolve("g.jsonl");
         Files.writeString(f, "{\"id\":\"a\"}\n{broken\n{\"id\":\"c\"}\n");
@@ -240,8 +259,8 @@ class RunnerTest {
         Path data = dataset(8, GOLDS);
         Path out = tmp.resolve("out");
         try (var s = new ScriptedOpenAiServer(eightItems())) {
-            var limited = new RunConfig(Benchmark.JSONL, data, null, "cot", MethodOptions.defaults(), 3, 1, out,
-                    false, false);
+            var limited = new RunConfig(Benchmark.JSONL, data, null, "cot", MethodOptions.defaults().withSeed(7L), 3,
+                    1, out, false, false);
             EvalRunner.Outcome o = run(limited, s);
             assertEquals(3, o.results().get("n").asInt());
             assertEquals(2, o.results().get("correct").asInt()); // r1 right, r2 wrong, r3 right
