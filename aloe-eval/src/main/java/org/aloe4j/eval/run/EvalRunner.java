@@ -86,6 +86,9 @@ public final class EvalRunner {
         Path runFile = cfg.outDir().resolve(RUN);
         ObjectNode identity = identity(cfg, model.name(), method.name());
         ObjectNode runJson = prepareRunJson(cfg, genFile, runFile, identity);
+        ArrayNode sessions = (ArrayNode) runJson.withArray("sessions");
+        ObjectNode session = sessions.addObject().put("started", startedAt.toString());
+        session.putNull("seconds"); // stays null if this session is killed; estimated from its items then
         // written before the first item, so that a run killed at any point can be resumed and checked
         JSON.writeValue(runFile.toFile(), runJson);
 
@@ -137,6 +140,7 @@ public final class EvalRunner {
                                 fail(stop, failure, e);
                                 return;
                             }
+                            rec.put("finished_at", Instant.now().toString());
                             try {
                                 gen.append(rec);
                             } catch (IOException e) {
@@ -176,14 +180,9 @@ public final class EvalRunner {
             }
             boolean complete = records.size() == selected.size();
             double sessionSeconds = (System.nanoTime() - started) / 1e9;
-            ArrayNode sessions = (ArrayNode) runJson.withArray("sessions");
-            sessions.addObject().put("started", startedAt.toString()).put("seconds", sessionSeconds)
-                    .put("items_answered", answeredNow.get());
+            session.put("seconds", sessionSeconds).put("items_answered", answeredNow.get());
             JSON.writeValue(runFile.toFile(), runJson);
-            double wall = 0;
-            for (JsonNode s : sessions) {
-                wall += s.path("seconds").asDouble();
-            }
+            double wall = wallTime(sessions, all.values());
             ObjectNode results = buildResults(cfg, identity, data, selected.size(), records, complete, wall);
             writeOutputs(cfg.outDir(), results, model.name(), method.name());
             Outcome out = new Outcome(cfg.outDir(), results, complete, (int) answeredNow.get(), alreadyDone,
@@ -196,6 +195,35 @@ public final class EvalRunner {
             }
             return out;
         }
+    }
+
+    /**
+     * The sum of the sessions' times; a session killed before it could write its time counts until the last item
+     * it finished (its items carry {@code finished_at}).
+     */
+    static double wallTime(ArrayNode sessions, java.util.Collection<JsonNode> records) {
+        double wall = 0;
+        for (int i = 0; i < sessions.size(); i++) {
+            JsonNode s = sessions.get(i);
+            if (s.hasNonNull("seconds")) {
+                wall += s.get("seconds").asDouble();
+                continue;
+            }
+            Instant start = Instant.parse(s.get("started").asText());
+            Instant next = i + 1 < sessions.size() ? Instant.parse(sessions.get(i + 1).get("started").asText())
+                    : Instant.MAX;
+            Instant last = start;
+            for (JsonNode r : records) {
+                if (r.hasNonNull("finished_at")) {
+                    Instant t = Instant.parse(r.get("finished_at").asText());
+                    if (t.isAfter(last) && t.isBefore(next)) {
+                        last = t;
+                    }
+                }
+            }
+            wall += java.time.Duration.between(start, last).toNanos() / 1e9;
+        }
+        return wall;
     }
 
     private static void fail(AtomicBoolean stop, AtomicReference<Throwable> failure, Throwable t) {

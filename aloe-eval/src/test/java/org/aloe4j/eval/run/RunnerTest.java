@@ -247,6 +247,17 @@ class RunnerTest {
     }
 
     @Test
+    void aKilledSessionCountsUntilItsLastFinishedItem() throws IOException {
+        var sessions = (com.fasterxml.jackson.databind.node.ArrayNode) JSON.readTree(
+                "[{\"started\":\"2026-01-01T00:00:00Z\",\"seconds\":null},"
+                        + "{\"started\":\"2026-01-01T00:00:10Z\",\"seconds\":2.5}]");
+        List<JsonNode> records = List.of(JSON.readTree("{\"finished_at\":\"2026-01-01T00:00:03Z\"}"),
+                JSON.readTree("{\"finished_at\":\"2026-01-01T00:00:04Z\"}"),
+                JSON.readTree("{\"finished_at\":\"2026-01-01T00:00:11Z\"}"));
+        assertEquals(4 + 2.5, EvalRunner.wallTime(sessions, records), 1e-9);
+    }
+
+    @Test
     void aHandEditedMiddleLineIsAnErrorNotARepair() throws IOException {
         Path f = tmp.resolve("g.jsonl");
         Files.writeString(f, "{\"id\":\"a\"}\n{broken\n{\"id\":\"c\"}\n");
