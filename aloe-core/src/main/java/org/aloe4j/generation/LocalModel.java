@@ -185,7 +185,7 @@ public final class LocalModel implements LanguageModel {
         }
         float[] logits = prefillReusingCache(prompt);
         Sampler sampler = new Sampler(s);
-        TokenHistory history = new TokenHistory(transformer.config().vocabSize());
+        TokenSet history = new TokenSet(transformer.config().vocabSize());
         for (int t : prompt) {
             history.add(t);
         }

@@ -37,7 +37,7 @@ final class StopStrings {
         int safe = text.length();
         for (String s : stops) {
             for (int k = Math.min(s.length() - 1, text.length()); k > 0; k--) {
-                if (text.length() - k >= emitted && text.regionMatches(text.length() - k, s, 0, k)) {
+                if (text.length() - k >= emitted && text.substring(text.length() - k).equals(s.substring(0, k))) {
                     safe = Math.min(safe, text.length() - k);
                     break;
                 }

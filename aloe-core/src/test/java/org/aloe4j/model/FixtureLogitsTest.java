@@ -103,8 +103,9 @@ class FixtureLogitsTest {
                         maxDiff = Math.max(maxDiff, Math.abs(pair.get(1).floatValue() - logits[off + pair.get(0).asInt()]));
                     }
                 }
-                assertEquals(ref.get("argmax_per_position").get(j).asInt(), argmax(logits, off, vocab),
-                        refName + ": argmax at position " + wantedPositions[j]);
+                int expectedArgmax = ref.has("argmax_per_position") ? ref.get("argmax_per_position").get(j).asInt()
+                        : argmax(floats(ref.get("logits").get(j)), 0, vocab);
+                assertEquals(expectedArgmax, argmax(logits, off, vocab), refName + ": argmax at position " + wantedPositions[j]);
             }
             System.out.printf(Locale.ROOT, "%s: max |logit diff| %.3g over %d positions (tolerance %.3g)%n",
                     refName, maxDiff, wantedPositions.length, tol);
@@ -113,6 +114,12 @@ class FixtureLogitsTest {
             // Greedy continuation, fed back one token at a time.
             int[] expected = ints(ref.get("greedy_next_tokens"));
             double[] margins = doubles(ref.get("greedy_margins"));
+            if (ref.has("prompt_tokens")) {
+                // stories260K: the greedy run continues prompt_tokens, and `tokens` already holds its first steps
+                int skip = n - ref.get("prompt_tokens").size();
+                expected = java.util.Arrays.copyOfRange(expected, skip, expected.length);
+                margins = java.util.Arrays.copyOfRange(margins, skip, margins.length);
+            }
             float[] last = new float[vocab];
             if (!want[n - 1]) {
                 KVCache c2 = t.newCache(n + expected.length);
@@ -148,6 +155,14 @@ class FixtureLogitsTest {
         int[] a = new int[arr.size()];
         for (int i = 0; i < a.length; i++) {
             a[i] = arr.get(i).asInt();
+        }
+        return a;
+    }
+
+    static float[] floats(JsonNode arr) {
+        float[] a = new float[arr.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = arr.get(i).floatValue();
         }
         return a;
     }
