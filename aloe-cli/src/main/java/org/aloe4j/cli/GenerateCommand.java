@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
         "Continues a raw prompt (no chat template unless --chat) and streams the text to stdout.",
         "Sampling defaults are the model card's; --greedy for deterministic output."})
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "GGUF file or Hugging Face model directory")
-    Path model;
+    @Option(names = "--model", required = true, description = "GGUF file or Hugging Face model directory, or a hub repository ORG/NAME[:FILE.gguf]")
+    String model;
 
     static final class Input {
         @Option(names = "--prompt", description = "the prompt text (special-token text is parsed)")
@@ -53,7 +53,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (LocalModel m = LocalModel.open(model, new LocalModel.Options(ctx))) {
+        try (LocalModel m = LocalModel.open(ModelFiles.resolve(model), new LocalModel.Options(ctx))) {
             SamplingSettings s = sampling.resolve(m.family());
             int[] prompt;
             if (input.tokens != null) {
