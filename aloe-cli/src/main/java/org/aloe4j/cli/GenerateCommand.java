@@ -13,6 +13,7 @@ import org.aloe4j.generation.ChatRequest;
 import org.aloe4j.generation.GenerationResult;
 import org.aloe4j.generation.LocalModel;
 import org.aloe4j.generation.SamplingSettings;
+import org.aloe4j.util.ProcessStats;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -82,8 +83,8 @@ final class GenerateCommand implements Callable<Integer> {
             if (printIds) {
                 out.println(ids.stream().map(String::valueOf).collect(Collectors.joining(" ")));
             }
-            System.err.printf("[%d prompt tokens, %d generated, finish: %s]%n", r.usage().promptTokens(),
-                    r.usage().completionTokens(), r.finishReason().openAiName());
+            System.err.printf("[%d prompt tokens, %d generated, finish: %s, peak RSS %d MB]%n", r.usage().promptTokens(),
+                    r.usage().completionTokens(), r.finishReason().openAiName(), ProcessStats.peakRssBytes() >> 20);
             return 0;
         }
     }
