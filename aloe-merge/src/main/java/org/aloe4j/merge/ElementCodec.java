@@ -44,21 +44,31 @@ final class ElementCodec {
     static void read(MemorySegment data, SafeTensorsDType dtype, long index, float[] dst, int off, int count) {
         switch (dtype) {
             case F32 -> MemorySegment.copy(data, F32, index * 4, dst, off, count);
-            case BF16 -> {
-                long base = index * 2;
-                for (int i = 0; i < count; i++) {
-                    dst[off + i] = bf16ToFloat(data.get(I16, base + 2L * i));
-                }
-            }
-            case F16 -> {
-                long base = index * 2;
-                for (int i = 0; i < count; i++) {
-                    dst[off + i] = Float.float16ToFloat(data.get(I16, base + 2L * i));
+            case BF16, F16 -> {
+                // bulk-copy the 16-bit patterns, then widen in a plain loop the JIT vectorises
+                short[] bits = SHORTS.get();
+                for (int done = 0; done < count; ) {
+                    int n = Math.min(SCRATCH, count - done);
+                    MemorySegment.copy(data, I16, (index + done) * 2, bits, 0, n);
+                    int o = off + done;
+                    if (dtype == SafeTensorsDType.BF16) {
+                        for (int i = 0; i < n; i++) {
+                            dst[o + i] = Float.intBitsToFloat(bits[i] << 16);
+                        }
+                    } else {
+                        for (int i = 0; i < n; i++) {
+                            dst[o + i] = Float.float16ToFloat(bits[i]);
+                        }
+                    }
+                    done += n;
                 }
             }
             default -> throw new IllegalArgumentException("not a floating-point element type: " + dtype);
         }
     }
+
+    private static final int SCRATCH = 1 << 14;
+    private static final ThreadLocal<short[]> SHORTS = ThreadLocal.withInitial(() -> new short[SCRATCH]);
 
     /** Encodes {@code src[0..count)} as {@code dtype} into {@code dst} from byte 0; returns the number of bytes. */
     static int write(float[] src, int count, SafeTensorsDType dtype, byte[] dst) {
@@ -68,15 +78,21 @@ final class ElementCodec {
                 MemorySegment.copy(src, 0, out, F32, 0, count);
                 return count * 4;
             }
-            case BF16 -> {
-                for (int i = 0; i < count; i++) {
-                    out.set(I16, 2L * i, floatToBf16(src[i]));
-                }
-                return count * 2;
-            }
-            case F16 -> {
-                for (int i = 0; i < count; i++) {
-                    out.set(I16, 2L * i, Float.floatToFloat16(src[i]));
+            case BF16, F16 -> {
+                short[] bits = SHORTS.get();
+                for (int done = 0; done < count; ) {
+                    int n = Math.min(SCRATCH, count - done);
+                    if (dtype == SafeTensorsDType.BF16) {
+                        for (int i = 0; i < n; i++) {
+                            bits[i] = floatToBf16(src[done + i]);
+                        }
+                    } else {
+                        for (int i = 0; i < n; i++) {
+                            bits[i] = Float.floatToFloat16(src[done + i]);
+                        }
+                    }
+                    MemorySegment.copy(bits, 0, out, I16, 2L * done, n);
+                    done += n;
                 }
                 return count * 2;
             }

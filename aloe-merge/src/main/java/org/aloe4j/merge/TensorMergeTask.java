@@ -2,6 +2,10 @@ package org.aloe4j.merge;
 
 import java.util.List;
 import java.util.Objects;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Merges one tensor, chunk by chunk, following mergekit's arithmetic (in float32, as torch does on float32 inputs):
@@ -23,6 +27,7 @@ import java.util.Objects;
  * {@link #chunkElements()}.
  */
 final class TensorMergeTask {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     /** One model's input to this tensor. */
     record Input(FloatSource source, double weight, double density, int modelIndex) {
@@ -64,7 +69,6 @@ final class TensorMergeTask {
     private final long size;
     private final float[] weights;
     private final long[] dareKeys;
-    private final long[] dareThresholds;
     /** The divisor when there is no sign consensus (one value for the whole tensor). */
     private final float plainDivisor;
     private volatile MagnitudeSelection[] selections;
@@ -106,14 +110,12 @@ final class TensorMergeTask {
         int m = this.inputs.size();
         this.weights = new float[m];
         this.dareKeys = new long[m];
-        this.dareThresholds = new long[m];
         float weightSum = 0f;
         for (int i = 0; i < m; i++) {
             Input in = this.inputs.get(i);
             weights[i] = (float) in.weight(); // torch.tensor(weights, dtype=deltas.dtype)
             weightSum += weights[i];
             dareKeys[i] = DareMask.streamKey(seed, name, in.modelIndex());
-            dareThresholds[i] = DareMask.threshold(Math.min(1, in.density()));
         }
         if (method == MergeMethod.LINEAR) {
             plainDivisor = weightSum;
@@ -234,18 +236,7 @@ final class TensorMergeTask {
         if (in.density() < 1) {
             switch (method.sparsification()) {
                 case MAGNITUDE -> selections[i].apply(start, x, count);
-                case RANDOM -> {
-                    long key = dareKeys[i];
-                    long threshold = dareThresholds[i];
-                    float density = (float) in.density();
-                    for (int e = 0; e < count; e++) {
-                        if (!DareMask.keep(key, start + e, threshold)) {
-                            x[e] = 0f;
-                        } else if (rescale) {
-                            x[e] = x[e] / density; // res /= density
-                        }
-                    }
-                }
+                case RANDOM -> DareMask.apply(dareKeys[i], start, x, count, in.density(), rescale);
                 case NONE -> { }
             }
         }
@@ -257,7 +248,22 @@ final class TensorMergeTask {
 
     private void sumMerge(int count, float[] b, float[][] wd, float[] out) {
         int m = inputs.size();
-        for (int e = 0; e < count; e++) {
+        int e = 0;
+        int upper = F.loopBound(count);
+        for (; e < upper; e += F.length()) {
+            FloatVector mix = FloatVector.zero(F);
+            for (int i = 0; i < m; i++) {
+                mix = mix.add(FloatVector.fromArray(F, wd[i], e));
+            }
+            if (normalize) {
+                mix = mix.div(plainDivisor);
+            }
+            if (lambda != 1f) {
+                mix = mix.mul(lambda);
+            }
+            FloatVector.fromArray(F, b, e).add(mix).intoArray(out, e);
+        }
+        for (; e < count; e++) {
             float mix = 0f;
             for (int i = 0; i < m; i++) {
                 mix += wd[i][e];
@@ -274,7 +280,33 @@ final class TensorMergeTask {
 
     private void disjointMerge(int count, float[] b, float[][] wd, float[] out) {
         int m = inputs.size();
-        for (int e = 0; e < count; e++) {
+        int e = 0;
+        int upper = F.loopBound(count);
+        FloatVector zero = FloatVector.zero(F);
+        for (; e < upper; e += F.length()) {
+            FloatVector sum = zero;
+            for (int i = 0; i < m; i++) {
+                sum = sum.add(FloatVector.fromArray(F, wd[i], e));
+            }
+            // +1 where the sum is >= 0, -1 elsewhere (NaN included), as (sign_weight >= 0) * 2 - 1
+            FloatVector elected = FloatVector.broadcast(F, -1f).blend(1f, sum.compare(VectorOperators.GE, 0f));
+            FloatVector mix = zero;
+            FloatVector divisor = zero;
+            for (int i = 0; i < m; i++) {
+                FloatVector v = FloatVector.fromArray(F, wd[i], e);
+                VectorMask<Float> agrees = v.mul(elected).compare(VectorOperators.GT, 0f);
+                mix = mix.add(v, agrees);
+                divisor = divisor.add(FloatVector.broadcast(F, weights[i]), agrees);
+            }
+            if (normalize) {
+                mix = mix.div(divisor.blend(1f, divisor.compare(VectorOperators.EQ, 0f)));
+            }
+            if (lambda != 1f) {
+                mix = mix.mul(lambda);
+            }
+            FloatVector.fromArray(F, b, e).add(mix).intoArray(out, e);
+        }
+        for (; e < count; e++) {
             float sum = 0f;
             for (int i = 0; i < m; i++) {
                 sum += wd[i][e];
@@ -284,7 +316,7 @@ final class TensorMergeTask {
             float divisor = 0f;
             for (int i = 0; i < m; i++) {
                 float v = wd[i][e];
-                if (Math.signum(v) == elected) {
+                if (v * elected > 0f) { // same sign as elected; a zero never agrees
                     mix += v;
                     divisor += weights[i];
                 }

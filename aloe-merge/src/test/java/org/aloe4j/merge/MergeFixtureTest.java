@@ -181,7 +181,7 @@ class MergeFixtureTest {
             float sum = 0;
             for (int i = 0; i < 2; i++) {
                 float d = xs[i][e] - base[e];
-                boolean kept = DareMask.uniformBits(keys[i], e) * 0x1p-53 < density[i];
+                boolean kept = DareMask.uniformBits(keys[i], e) * 0x1p-32 < density[i];
                 wd[i] = kept ? d / (float) density[i] * w[i] : 0;
                 sum += wd[i];
             }
