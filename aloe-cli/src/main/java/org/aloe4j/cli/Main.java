@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "aloe", mixinStandardHelpOptions = true, version = "aloe4j 0.1.0",
         description = "Run, serve, evaluate and merge the Aloe Beta medical LLMs on the JVM.",
         subcommands = {ChatCommand.class, GenerateCommand.class, LogitsCommand.class, TokenizeCommand.class,
-                RenderCommand.class, InspectCommand.class, PullCommand.class, EvalCommand.class})
+                RenderCommand.class, InspectCommand.class, PullCommand.class, EvalCommand.class,
+                MergeCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
