@@ -63,9 +63,8 @@ public final class BgeSmallEmbedder implements Embedder {
             return new float[0][];
         }
         List<TextSegment> segments = new ArrayList<>(texts.size());
-        for (String t : texts) {
-            // langchain4j refuses blank segments; an empty text gets the embedding of a single space instead
-            segments.add(TextSegment.from(t == null || t.isBlank() ? " " : t));
+        for (int i = 0; i < texts.size(); i++) {
+            segments.add(TextSegment.from(Embedder.requireText(texts, i)));
         }
         List<Embedding> embeddings = model.embedAll(segments).content();
         float[][] out = new float[texts.size()][];

@@ -11,7 +11,11 @@ import java.util.List;
  */
 public interface Embedder extends AutoCloseable {
 
-    /** One unit-length vector of {@link #dimension()} floats per text, in the order of the texts. */
+    /**
+     * One unit-length vector of {@link #dimension()} floats per text, in the order of the texts.
+     *
+     * @throws IllegalArgumentException for a null or blank text (it has no meaning to embed)
+     */
     float[][] embed(List<String> texts);
 
     int dimension();
@@ -51,4 +55,13 @@ public interface Embedder extends AutoCloseable {
 
     @Override
     default void close() {}
+
+    /** {@code texts.get(i)}, refused with its position when it is null or blank. */
+    static String requireText(List<String> texts, int i) {
+        String t = texts.get(i);
+        if (t == null || t.isBlank()) {
+            throw new IllegalArgumentException("cannot embed a blank text (item " + i + " of " + texts.size() + ")");
+        }
+        return t;
+    }
 }

@@ -93,7 +93,9 @@ public final class OpenAiEmbedder implements Embedder {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", model);
         ArrayNode input = body.putArray("input");
-        texts.forEach(t -> input.add(t == null || t.isEmpty() ? " " : t));
+        for (int i = 0; i < texts.size(); i++) {
+            input.add(Embedder.requireText(texts, i));
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
