@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code aloe} command. Each sub-command is one class in this package. */
 @Command(name = "aloe", mixinStandardHelpOptions = true, version = "aloe4j 0.1.0",
         description = "Run, serve, evaluate and merge the Aloe Beta medical LLMs on the JVM.",
-        subcommands = {})
+        subcommands = {IndexCommand.class, MedpromptCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
