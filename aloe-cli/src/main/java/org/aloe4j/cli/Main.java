@@ -9,6 +9,13 @@ import picocli.CommandLine.Command;
         subcommands = {IndexCommand.class, MedpromptCommand.class})
 public final class Main implements Runnable {
 
+    /** Lucene logs its vectorization set-up at INFO on first use: not for users. Held so it is not collected. */
+    private static final java.util.logging.Logger LUCENE_LOG = java.util.logging.Logger.getLogger("org.apache.lucene");
+
+    static {
+        LUCENE_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
