@@ -30,9 +30,12 @@ public final class BgeSmallEmbedder implements Embedder {
     private final BgeSmallEnV15QuantizedEmbeddingModel model;
     private final int batchSize;
 
-    /** One worker per available core, batches of 32 texts. */
+    /**
+     * One text at a time (onnxruntime already spreads one call over the cores; on 2 cores a second concurrent call
+     * gave no consistent gain, see docs/performance.md), batches of 32 texts.
+     */
     public BgeSmallEmbedder() {
-        this(Runtime.getRuntime().availableProcessors(), 32);
+        this(1, 32);
     }
 
     /**

@@ -333,6 +333,14 @@ public final class LuceneStore implements VectorStore {
 
     @Override
     public List<SearchHit> nearest(float[] query, int k) {
+        return nearest(query, k, options.searchBreadth());
+    }
+
+    /**
+     * As {@link #nearest(float[], int)} with another HNSW search breadth (candidates collected per segment): larger
+     * is slower and finds the exact neighbours more often.
+     */
+    public List<SearchHit> nearest(float[] query, int k, int searchBreadth) {
         if (query.length != dimension) {
             throw new RagException(path + ": query vector has " + query.length + " values, the index holds "
                     + dimension);
@@ -340,7 +348,7 @@ public final class LuceneStore implements VectorStore {
         if (k < 1) {
             return List.of();
         }
-        Query knn = new KnnFloatVectorQuery(VECTOR, Vectors.normalized(query), Math.max(k, options.searchBreadth()));
+        Query knn = new KnnFloatVectorQuery(VECTOR, Vectors.normalized(query), Math.max(k, searchBreadth));
         // DOT_PRODUCT scores are (1 + cos) / 2: turned back into the cosine
         return search(knn, k, score -> 2.0 * score - 1.0);
     }
