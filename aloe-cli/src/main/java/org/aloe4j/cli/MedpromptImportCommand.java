@@ -65,6 +65,15 @@ final class MedpromptImportCommand implements Callable<Integer> {
                         }
                     });
             progress.finish();
+            if (kb.store() instanceof LuceneStore lucene && report.imported() > 0) {
+                // one HNSW graph instead of one per segment: at 200k examples, queries about 10 times faster
+                long t0 = System.nanoTime();
+                err.println("merging the index into one segment...");
+                err.flush();
+                lucene.forceMerge();
+                lucene.commit();
+                err.printf("merged in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            }
             if (report.bad() > MAX_REPORTED_BAD_LINES) {
                 err.println("... " + (report.bad() - MAX_REPORTED_BAD_LINES) + " more bad lines not shown");
             }
