@@ -79,6 +79,10 @@ final class ChunkPipeline implements AutoCloseable {
         submitAhead();
         while (nextTake < chunks.size() && chunks.get(nextTake).tensor() == index) {
             Slot slot = take();
+            if (nextTake == chunks.size() || chunks.get(nextTake).tensor() != index) {
+                // the tensor's last chunk: every chunk of it is computed, no worker reads its inputs any more
+                tensors.get(index).task().releaseInputs();
+            }
             ByteBuffer buf = ByteBuffer.wrap(slot.bytes, 0, slot.length);
             while (buf.hasRemaining()) {
                 out.write(buf);

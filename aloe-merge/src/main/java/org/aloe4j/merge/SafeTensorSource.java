@@ -10,6 +10,13 @@ import org.aloe4j.formats.safetensors.SafeTensorsDType;
  * sub-matrix (mergekit's handling of embedding matrices whose vocabulary sizes differ).
  */
 final class SafeTensorSource implements FloatSource {
+    /**
+     * How far beyond the pages it touched a read may map: Linux maps the cached pages around a fault (64 KB
+     * "fault-around") or the whole large folio the page is in (ext4 and others cache file data in folios up to
+     * 2 MB on x86-64).
+     */
+    private static final long FAULT_AROUND_BYTES = 2 << 20;
+
     private final MemorySegment data;
     private final SafeTensorsDType dtype;
     private final long size;
@@ -72,11 +79,20 @@ final class SafeTensorSource implements FloatSource {
         if (!data.isMapped() || count == 0) {
             return;
         }
-        long first = storedIndex(start);
-        long last = storedIndex(start + count - 1);
         long bytes = dtype.byteSize();
-        // unload() rounds to whole pages; a page shared with a neighbouring range is simply read again if needed.
-        data.asSlice(first * bytes, (last - first + 1) * bytes).unload();
+        // Also the kernel's fault-around reach on each side: pages a neighbouring chunk's reads mapped into this
+        // range, or this chunk's into the neighbours' (see FloatSource.releaseAll). unload() rounds to whole pages;
+        // a page a neighbour still reads is simply mapped again from the page cache.
+        long from = Math.max(0, storedIndex(start) * bytes - FAULT_AROUND_BYTES);
+        long to = Math.min(data.byteSize(), (storedIndex(start + count - 1) + 1) * bytes + FAULT_AROUND_BYTES);
+        data.asSlice(from, to - from).unload();
+    }
+
+    @Override
+    public void releaseAll() {
+        if (data.isMapped() && data.byteSize() > 0) {
+            data.unload();
+        }
     }
 
     private long storedIndex(long e) {

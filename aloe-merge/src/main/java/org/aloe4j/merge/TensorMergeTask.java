@@ -211,6 +211,16 @@ final class TensorMergeTask {
         }
     }
 
+    /** Called once every chunk is computed: drops what is still mapped of the inputs (see {@link FloatSource#releaseAll}). */
+    void releaseInputs() {
+        if (base != null) {
+            base.releaseAll();
+        }
+        for (Input in : inputs) {
+            in.source().releaseAll();
+        }
+    }
+
     private void linear(int count, float[][] x, float[] out) {
         java.util.Arrays.fill(out, 0, count, 0f);
         for (int i = 0; i < x.length && i < inputs.size(); i++) {
