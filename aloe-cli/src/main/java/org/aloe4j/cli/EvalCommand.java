@@ -13,6 +13,7 @@ import org.aloe4j.eval.method.MethodOptions;
 import org.aloe4j.eval.method.TieBreak;
 import org.aloe4j.eval.run.EvalRunner;
 import org.aloe4j.eval.run.RunConfig;
+import org.aloe4j.formats.ModelFormatException;
 import org.aloe4j.generation.LanguageModel;
 import org.aloe4j.remote.RemoteModelException;
 import picocli.CommandLine.Command;
@@ -137,7 +138,7 @@ public final class EvalCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return 3;
         } catch (IllegalArgumentException | IllegalStateException | DatasetException | RemoteModelException
-                 | UnsupportedOperationException e) {
+                 | ModelFormatException | UnsupportedOperationException e) {
             err.println("aloe eval: " + e.getMessage());
             return 1;
         } catch (Exception e) {

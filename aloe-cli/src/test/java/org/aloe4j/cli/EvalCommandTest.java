@@ -107,7 +107,7 @@ class EvalCommandTest {
         String[] local = aloe("eval", "--bench", "jsonl", "--data", "x.jsonl", "--model", "m.gguf", "--out",
                 tmp.resolve("o").toString(), "--no-progress");
         assertEquals("1", local[0]);
-        assertTrue(local[2].contains("local engine is not wired"), local[2]);
+        assertEquals("aloe eval: m.gguf: no such file or directory", local[2].strip());
         String[] method = aloe("eval", "--bench", "jsonl", "--data", "x.jsonl", "--backend", "http://127.0.0.1:9",
                 "--method", "medprompt", "--out", tmp.resolve("o").toString());
         assertEquals("1", method[0]);

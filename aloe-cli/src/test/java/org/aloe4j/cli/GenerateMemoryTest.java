@@ -17,18 +17,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  * file's size + its KV cache + 300 MB (the weights are mapped, never copied onto the heap).
  */
 class GenerateMemoryTest {
-    /** The launcher's JVM flags (./aloe); keep in step with it. */
-    private static final List<String> LAUNCHER_FLAGS = List.of("--add-modules", "jdk.incubator.vector",
-            "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Xmn64m");
-
     @ParameterizedTest
     @CsvSource({"models/tiny-qwen2-realvocab.Q8_0.gguf, 2, 128, 32768", "models/tiny-llama.F32.gguf, 2, 128, 256"})
     void peakRssWithinFileKvCacheAnd300MB(String model, int layers, int kvDim, int modelContext) throws Exception {
         Path file = Fixtures.file(model);
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(LAUNCHER_FLAGS);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "generate", "--model",
-                file.toString(), "--prompt", "What are the symptoms of asthma?", "--max-tokens", "48", "--seed", "7"));
+        List<String> cmd = ChildJvm.command(Main.class, List.of("generate", "--model", file.toString(), "--prompt",
+                "What are the symptoms of asthma?", "--max-tokens", "48", "--seed", "7"));
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String err = new String(p.getErrorStream().readAllBytes());
         assertEquals(0, p.waitFor(), err);

@@ -21,7 +21,7 @@ public final class AccuracyChart {
     private AccuracyChart() {}
 
     public static final int WIDTH = 900;
-    public static final int HEIGHT = 520;
+    public static final int HEIGHT = 720;
     /** The run's bar colour (the published rows are grey). */
     public static final Color RUN_COLOUR = new Color(0x2E, 0x7D, 0x32);
     public static final Color PUBLISHED_COLOUR = new Color(0x90, 0x90, 0x90);
@@ -39,7 +39,7 @@ public final class AccuracyChart {
         run.add(round(runAccuracyPercent));
         published.add(null);
         for (PublishedFigures.Row r : rows) {
-            labels.add(r.model() + " (paper)");
+            labels.add(r.model()); // grey = the paper, as the legend says
             run.add(null);
             published.add(round(value.applyAsDouble(r)));
         }
@@ -50,8 +50,11 @@ public final class AccuracyChart {
         st.setLabelsVisible(true);
         st.setYAxisMin(0.0);
         st.setYAxisMax(100.0);
-        st.setLegendPosition(Styler.LegendPosition.InsideNE);
-        st.setXAxisLabelRotation(rows.size() >= 2 ? 12 : 0);
+        // Below the plot: inside it, the legend covered the tops of the tallest (70B/72B + Medprompt) bars.
+        st.setLegendPosition(Styler.LegendPosition.OutsideS);
+        st.setLegendLayout(Styler.LegendLayout.Horizontal);
+        // Vertical: at smaller angles XChart drops the last of the long model names and shifts the others off their bars.
+        st.setXAxisLabelRotation(rows.size() >= 2 ? 90 : 0);
         st.setChartBackgroundColor(Color.WHITE);
         st.setSeriesColors(new Color[] {RUN_COLOUR, PUBLISHED_COLOUR});
         chart.addSeries("this run", labels, run);
