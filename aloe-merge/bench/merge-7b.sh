@@ -51,7 +51,9 @@ if [ "${DROP_CACHES:-0}" = 1 ]; then
   sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || echo "(could not drop the page cache: inputs may be partly cached)"
 fi
 
+echo "load average before the merge: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) processors)"
 /usr/bin/time -v ./aloe merge "$work/merge.yml" "$work/merged" --seed 1 --no-progress ${MERGE_ARGS:-} 2> "$work/time.txt" || { cat "$work/time.txt"; exit 1; }
-grep -v '^WARNING' "$work/time.txt" | grep -E 'aloe merge|Elapsed|Maximum resident|User time|System time|Percent of CPU|File system'
+grep -v '^WARNING' "$work/time.txt" | grep -E 'aloe merge|Elapsed|Maximum resident|User time|System time|Percent of CPU|File system|page faults'
+echo "load average after the merge: $(cut -d' ' -f1-3 /proc/loadavg)"
 du -sh "$work/merged"
 ls -la "$work/merged"

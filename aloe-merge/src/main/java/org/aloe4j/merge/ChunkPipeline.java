@@ -77,12 +77,16 @@ final class ChunkPipeline implements AutoCloseable {
     /** Writes tensor {@code index} of the plan (tensors must be written in plan order) as its output bytes. */
     void writeTensor(int index, WritableByteChannel out) throws IOException {
         submitAhead();
+        TensorMergeTask task = tensors.get(index).task();
+        long finished = 0;
         while (nextTake < chunks.size() && chunks.get(nextTake).tensor() == index) {
+            Chunk chunk = chunks.get(nextTake);
             Slot slot = take();
-            if (nextTake == chunks.size() || chunks.get(nextTake).tensor() != index) {
-                // the tensor's last chunk: every chunk of it is computed, no worker reads its inputs any more
-                tensors.get(index).task().releaseInputs();
-            }
+            // chunks are taken in order: all of this tensor before the chunk's end is computed
+            long end = chunk.start() + chunk.count();
+            boolean last = nextTake == chunks.size() || chunks.get(nextTake).tensor() != index;
+            task.releaseFinished(last ? 0 : finished, end);
+            finished = end;
             ByteBuffer buf = ByteBuffer.wrap(slot.bytes, 0, slot.length);
             while (buf.hasRemaining()) {
                 out.write(buf);

@@ -19,13 +19,14 @@ interface FloatSource {
     default void release(long start, int count) {}
 
     /**
-     * Says that no element will be needed again. Releasing chunk by chunk is not enough for a memory-mapped source:
-     * the kernel maps the cached pages around a faulting page as well ("fault-around", 64 KB by default), so a chunk
-     * read in parallel with its neighbour can map pages of the neighbour's range after the neighbour released them;
-     * those stragglers stay resident until the whole range is released (measured: about 5% of the input data,
-     * growing through the merge, without this).
+     * Says that no element before {@code to} will be needed again, {@code [from, to)} being the range newly finished.
+     * Releasing chunk by chunk ({@link #release}) is not enough for a memory-mapped source: the kernel maps more than
+     * the faulting page (the cached pages around it, "fault-around", or the whole large folio it is in, up to 2 MB),
+     * so a chunk read in parallel with its neighbour can map pages of the neighbour's range after the neighbour
+     * released them; such stragglers stayed resident until the end of the merge (measured: about 5% of the input
+     * data, growing through the merge). A source may therefore drop everything it has mapped before {@code to}.
      */
-    default void releaseAll() {}
+    default void releaseFinished(long from, long to) {}
 
     /** A source over an array (tests, small tensors). */
     static FloatSource of(float[] values) {

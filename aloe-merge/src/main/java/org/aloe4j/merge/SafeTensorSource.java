@@ -15,7 +15,7 @@ final class SafeTensorSource implements FloatSource {
      * "fault-around") or the whole large folio the page is in (ext4 and others cache file data in folios up to
      * 2 MB on x86-64).
      */
-    private static final long FAULT_AROUND_BYTES = 2 << 20;
+    private static final long MAPPING_REACH_BYTES = 2 << 20;
 
     private final MemorySegment data;
     private final SafeTensorsDType dtype;
@@ -79,20 +79,23 @@ final class SafeTensorSource implements FloatSource {
         if (!data.isMapped() || count == 0) {
             return;
         }
+        long first = storedIndex(start);
+        long last = storedIndex(start + count - 1);
         long bytes = dtype.byteSize();
-        // Also the kernel's fault-around reach on each side: pages a neighbouring chunk's reads mapped into this
-        // range, or this chunk's into the neighbours' (see FloatSource.releaseAll). unload() rounds to whole pages;
-        // a page a neighbour still reads is simply mapped again from the page cache.
-        long from = Math.max(0, storedIndex(start) * bytes - FAULT_AROUND_BYTES);
-        long to = Math.min(data.byteSize(), (storedIndex(start + count - 1) + 1) * bytes + FAULT_AROUND_BYTES);
-        data.asSlice(from, to - from).unload();
+        // unload() rounds to whole pages; a page shared with a neighbouring range is simply read again if needed.
+        data.asSlice(first * bytes, (last - first + 1) * bytes).unload();
     }
 
     @Override
-    public void releaseAll() {
-        if (data.isMapped() && data.byteSize() > 0) {
-            data.unload();
+    public void releaseFinished(long from, long to) {
+        if (!data.isMapped() || to <= from) {
+            return;
         }
+        long bytes = dtype.byteSize();
+        // Reach back over what the kernel may have mapped around the reads of the chunks still running then.
+        long start = Math.max(0, storedIndex(from) * bytes - MAPPING_REACH_BYTES);
+        long end = Math.min(data.byteSize(), (storedIndex(to - 1) + 1) * bytes);
+        data.asSlice(start, end - start).unload();
     }
 
     private long storedIndex(long e) {

@@ -211,13 +211,16 @@ final class TensorMergeTask {
         }
     }
 
-    /** Called once every chunk is computed: drops what is still mapped of the inputs (see {@link FloatSource#releaseAll}). */
-    void releaseInputs() {
+    /**
+     * Called by the writer as the chunks are finished in order: every chunk before {@code to} is computed (see
+     * {@link FloatSource#releaseFinished}).
+     */
+    void releaseFinished(long from, long to) {
         if (base != null) {
-            base.releaseAll();
+            base.releaseFinished(from, to);
         }
         for (Input in : inputs) {
-            in.source().releaseAll();
+            in.source().releaseFinished(from, to);
         }
     }
 
