@@ -169,12 +169,8 @@ public final class Transformer {
         }
     }
 
-    private static void matmul(Tensor t, float[] in, int n, float[] out) {
-        if (n == 1) {
-            MatMul.matvec(t, in, 0, out, 0);
-        } else {
-            MatMul.matmul(t, in, n, out);
-        }
+    private void matmul(Tensor t, float[] in, int n, float[] out) {
+        MatMul.matmul(t, in, n, out, w.activationFormat(t));
     }
 
     /** out = x / sqrt(mean(x^2) + eps) * weight; the mean is accumulated in double as ggml does. */
@@ -184,7 +180,8 @@ public final class Transformer {
             float v = in[inOff + i];
             ss += v * v;
         }
-        float scale = (float) (1.0 / Math.sqrt((float) (ss / n) + eps));
+        // float sqrt and float division, as ggml: the activations' 8-bit rounding can hinge on the last bit
+        float scale = 1.0f / (float) Math.sqrt((float) (ss / n) + eps);
         for (int i = 0; i < n; i++) {
             out[outOff + i] = in[inOff + i] * scale * weight[i];
         }

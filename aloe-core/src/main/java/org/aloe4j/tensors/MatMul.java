@@ -2,9 +2,62 @@ package org.aloe4j.tensors;
 
 import java.util.Objects;
 
-/** Matrix-vector and matrix-matrix products of a weight {@link Tensor} with float activations. */
+/**
+ * Matrix-vector and matrix-matrix products of a weight {@link Tensor} with float activations, optionally brought
+ * first to the precision that llama.cpp uses for that weight type ({@link ActivationFormat}).
+ */
 public final class MatMul {
     private MatMul() {}
+
+    /** Per calling thread: the rounded activations and Q8_1 block-sum corrections, grown as needed. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    /**
+     * {@link #matmul(Tensor, float[], int, float[])} after rounding each activation row to {@code format}; with
+     * {@link ActivationFormat#Q8_1} the Q4_1/Q5_1 min terms use the block sums as llama.cpp stores them.
+     */
+    public static void matmul(Tensor w, float[] x, int n, float[] out, ActivationFormat format) {
+        if (format == ActivationFormat.F32) {
+            if (n == 1) {
+                matvec(w, x, 0, out, 0);
+            } else {
+                matmul(w, x, n, out);
+            }
+            return;
+        }
+        int cols = w.cols();
+        int values = Math.multiplyExact(n, cols);
+        Objects.checkFromIndexSize(0, values, x.length);
+        float[][] scratch = SCRATCH.get();
+        if (scratch[0].length < values) {
+            scratch[0] = new float[values];
+        }
+        float[] rounded = scratch[0];
+        float[] corrections = null;
+        int blocksPerRow = cols / format.blockSize;
+        if (format == ActivationFormat.Q8_1) {
+            if (scratch[1].length < n * blocksPerRow) {
+                scratch[1] = new float[n * blocksPerRow];
+            }
+            corrections = scratch[1];
+        }
+        for (int i = 0; i < n; i++) {
+            format.round(x, i * cols, cols, rounded, i * cols, corrections, i * blocksPerRow);
+        }
+        if (n == 1) {
+            matvec(w, rounded, 0, out, 0);
+        } else {
+            matmul(w, rounded, n, out);
+        }
+        if (corrections != null) {
+            int rows = intRows(w);
+            for (int i = 0; i < n; i++) {
+                for (int r = 0; r < rows; r++) {
+                    out[i * rows + r] += w.minsDot(r, corrections, i * blocksPerRow);
+                }
+            }
+        }
+    }
 
     /** Below this many weight bytes a product runs on the calling thread (handing out work costs more). */
     static final long PARALLEL_MIN_BYTES = 1 << 16;

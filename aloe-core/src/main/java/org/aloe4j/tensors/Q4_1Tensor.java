@@ -33,6 +33,11 @@ public final class Q4_1Tensor extends Tensor {
     }
 
     @Override
+    public float minsDot(long row, float[] c, int cOffset) {
+        return blockFp16Dot(row, 2, c, cOffset);
+    }
+
+    @Override
     public float dot(long row, float[] x, int xOffset) {
         if (!Simd.ENABLED) {
             return dotScalar(row, x, xOffset);

@@ -107,6 +107,29 @@ public abstract class Tensor {
      */
     public abstract float dot(long row, float[] x, int xOffset);
 
+    /**
+     * Q4_1 and Q5_1 only: {@code sum over the row's blocks b of min_b * c[cOffset + b]}, the part of llama.cpp's
+     * dot with {@link ActivationFormat#Q8_1} activations that uses the stored (fp16) block sums.
+     *
+     * @throws UnsupportedOperationException for types without a block minimum
+     */
+    public float minsDot(long row, float[] c, int cOffset) {
+        throw new UnsupportedOperationException(type + " blocks have no minimum term");
+    }
+
+    /** Sum of the fp16 value at byte {@code minOffset} of each block of a row times {@code c[cOffset + block]}. */
+    protected final float blockFp16Dot(long row, int minOffset, float[] c, int cOffset) {
+        checkRow(row);
+        int blocks = cols / type.blockSize;
+        java.util.Objects.checkFromIndexSize(cOffset, blocks, c.length);
+        long offset = row * rowBytes + minOffset;
+        float sum = 0;
+        for (int b = 0; b < blocks; b++, offset += type.blockBytes) {
+            sum += Simd.f16(data, offset) * c[cOffset + b];
+        }
+        return sum;
+    }
+
     /** The dot product computed from {@link #dequantizeRow} with a double accumulator: the oracle for {@link #dot}. */
     public float dotReference(long row, float[] x, int xOffset) {
         Objects.checkFromIndexSize(xOffset, cols, x.length);
