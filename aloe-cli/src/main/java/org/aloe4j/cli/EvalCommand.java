@@ -137,7 +137,7 @@ public final class EvalCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return 3;
         } catch (IllegalArgumentException | IllegalStateException | DatasetException | RemoteModelException
-                 | UnsupportedOperationException e) {
+                 | UnsupportedOperationException | org.aloe4j.formats.ModelFormatException e) {
             err.println("aloe eval: " + e.getMessage());
             return 1;
         } catch (Exception e) {

@@ -107,7 +107,7 @@ class EvalCommandTest {
         String[] local = aloe("eval", "--bench", "jsonl", "--data", "x.jsonl", "--model", "m.gguf", "--out",
                 tmp.resolve("o").toString(), "--no-progress");
         assertEquals("1", local[0]);
-        assertTrue(local[2].contains("local engine is not wired"), local[2]);
+        assertTrue(local[2].startsWith("aloe eval: ") && local[2].contains("m.gguf: no such file"), local[2]);
         String[] method = aloe("eval", "--bench", "jsonl", "--data", "x.jsonl", "--backend", "http://127.0.0.1:9",
                 "--method", "medprompt", "--out", tmp.resolve("o").toString());
         assertEquals("1", method[0]);
