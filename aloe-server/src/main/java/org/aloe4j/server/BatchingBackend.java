@@ -258,6 +258,7 @@ public final class BatchingBackend implements Backend {
     /** Drops cancelled sequences, moves waiting ones into free slots; blocks while idle. False once closed. */
     private boolean admit() {
         dropCancelled();
+        running = active.size();
         synchronized (lock) {
             while (active.isEmpty() && waiting.isEmpty() && !closed) {
                 try {
