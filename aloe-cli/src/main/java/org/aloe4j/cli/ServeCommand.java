@@ -16,6 +16,7 @@ import org.aloe4j.server.RemoteBackend;
 import org.aloe4j.server.ServerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -82,36 +83,59 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((model == null) == (backend == null)) {
-            throw new IllegalArgumentException("give exactly one of --model PATH or --backend URL");
-        }
-        RetrieverGrounding grounding = rag == null ? null : new RetrieverGrounding(Retriever.open(rag), ragPassages);
-        Backend b = openBackend();
-        ServerOptions options = new ServerOptions(host, port, apiKey, cors, maxBodyBytes, maxTokensLimit, grounding,
-                ragPassages);
-        AloeServer server;
-        try {
-            server = AloeServer.start(b, options);
-        } catch (RuntimeException e) {
-            b.close();
-            throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
-        }
-        var out = spec.commandLine().getOut();
-        out.println("Note: " + AloeDefaults.NOTICE);
-        out.printf("Serving %s at %s (chat page: %s/)%s%n", b.modelId(), server.baseUrl(),
-                server.baseUrl().substring(0, server.baseUrl().length() - 3), options.apiKey() != null
-                        ? "; API key required" : "");
-        out.flush();
+        Running running = start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            if (grounding != null) {
-                grounding.close();
-            }
+            running.close();
             stopped.countDown();
         }));
         stopped.await();
         return 0;
+    }
+
+    /** A started server and what it holds open. */
+    record Running(AloeServer server, RetrieverGrounding grounding) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+            if (grounding != null) {
+                grounding.close();
+            }
+        }
+    }
+
+    /** Opens the backend (and the index) and starts serving; prints where. Tests call this instead of call(). */
+    Running start() {
+        if ((model == null) == (backend == null)) {
+            throw new ParameterException(spec.commandLine(), "give exactly one of --model PATH or --backend URL");
+        }
+        RetrieverGrounding grounding = rag == null ? null : new RetrieverGrounding(Retriever.open(rag), ragPassages);
+        Backend b;
+        AloeServer server;
+        try {
+            b = openBackend();
+            ServerOptions options = new ServerOptions(host, port, apiKey, cors, maxBodyBytes, maxTokensLimit,
+                    grounding, ragPassages);
+            try {
+                server = AloeServer.start(b, options);
+            } catch (RuntimeException e) {
+                b.close();
+                throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            }
+        } catch (RuntimeException e) {
+            if (grounding != null) {
+                grounding.close();
+            }
+            throw e;
+        }
+        var out = spec.commandLine().getOut();
+        out.println("Note: " + AloeDefaults.NOTICE);
+        String root = server.baseUrl().substring(0, server.baseUrl().length() - 3);
+        out.printf("Serving %s at %s (chat page: %s/)%s%s%n", b.modelId(), server.baseUrl(), root,
+                apiKey != null && !apiKey.isBlank() ? "; API key required" : "",
+                grounding != null ? "; answers grounded in " + rag : "");
+        out.flush();
+        return new Running(server, grounding);
     }
 
     private Backend openBackend() {
