@@ -32,6 +32,7 @@ final class CompletionExchange {
     private final Choice[] choices;
     private int promptTokens;
     private boolean firstTokenSeen;
+    private int open;
 
     /** What one choice has produced so far. */
     private static final class Choice {
@@ -69,13 +70,11 @@ final class CompletionExchange {
         EventQueue events = new EventQueue();
         Submission submission = backend.submit(request.job(), events);
         promptTokens = Math.max(0, submission.promptTokens());
-        boolean complete = false;
+        open = choices.length;
         try {
-            int status = request.stream() ? stream(response, events) : whole(response, events, probe);
-            complete = true;
-            return status;
+            return request.stream() ? stream(response, events) : whole(response, events, probe);
         } finally {
-            if (!complete) {
+            if (open > 0) { // the client left, or a choice failed: stop the others
                 submission.cancel();
             }
         }
@@ -85,7 +84,6 @@ final class CompletionExchange {
 
     private int whole(HttpServletResponse response, EventQueue events, ClientProbe probe)
             throws IOException, InterruptedException {
-        int open = choices.length;
         List<EventQueue.Event> burst = new ArrayList<>();
         long lastProbe = System.nanoTime();
         while (open > 0) {
@@ -167,7 +165,6 @@ final class CompletionExchange {
             }
         }
         flush(out);
-        int open = choices.length;
         List<EventQueue.Event> burst = new ArrayList<>();
         while (open > 0) {
             EventQueue.Event first = events.poll(PROBE_MILLIS);
