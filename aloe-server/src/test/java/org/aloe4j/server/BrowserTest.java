@@ -72,6 +72,11 @@ class BrowserTest {
         }
     }
 
+    /** The element's raw text (getText() normalises whitespace as rendered). */
+    private static String text(WebElement e) {
+        return e.getDomProperty("textContent");
+    }
+
     private static void ask(String question) {
         driver.findElement(By.id("input")).sendKeys(question);
         driver.findElement(By.id("send")).click();
@@ -96,14 +101,14 @@ class BrowserTest {
         ask("What are the warning signs of sepsis?");
         until(d -> {
             WebElement a = lastAnswer();
-            return a != null && a.getAttribute("class").contains("streaming") && a.getText().strip().length() > 20;
+            return a != null && a.getAttribute("class").contains("streaming") && text(a).strip().length() > 20;
         });
-        String partial = lastAnswer().getText();
+        String partial = text(lastAnswer());
         assertTrue(driver.findElement(By.id("send")).getAttribute("disabled") != null, "send is off while streaming");
         driver.findElement(By.id("stop")).click();
         until(d -> "true".equals(lastAnswer().getAttribute("data-done")));
         assertEquals("Stopped.", driver.findElement(By.id("status")).getText());
-        assertTrue(lastAnswer().getText().startsWith(partial.strip()), "the streamed text stays");
+        assertTrue(text(lastAnswer()).startsWith(partial), "the streamed text stays");
         until(d -> backend.stats().cancelled() > cancelled); // the stop reached the scheduler
 
         // a short answer runs to its end, with an edited system prompt
@@ -117,7 +122,7 @@ class BrowserTest {
         until(d -> driver.findElements(By.cssSelector("#messages .msg.assistant")).size() == 2
                 && "true".equals(lastAnswer().getAttribute("data-done")));
         assertFalse(lastAnswer().getAttribute("class").contains("error"), lastAnswer().getText());
-        assertFalse(lastAnswer().getText().isBlank());
+        assertFalse(text(lastAnswer()).isBlank());
         assertEquals("12 tokens", driver.findElement(By.id("status")).getText());
         assertEquals(4, driver.findElements(By.cssSelector("#messages .msg")).size());
         assertTrue(driver.findElement(By.id("notice")).isDisplayed(), "the notice stays visible");
