@@ -22,6 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.aloe4j.formats.gguf.GGMLType;
 import org.aloe4j.generation.LocalModel;
+import org.aloe4j.model.KVCache;
+import org.aloe4j.model.Transformer;
 import org.aloe4j.server.AloeServer;
 import org.aloe4j.server.BatchingBackend;
 import org.aloe4j.server.ServerOptions;
@@ -84,6 +86,7 @@ public final class ServerBenchmark {
 
     private static void run(Path model, int parallel, int tokens, int rounds) throws Exception {
         LocalModel m = LocalModel.open(model);
+        engineCeiling(m, parallel);
         String id = "bench";
         String chat = m.formatter() != null ? "chat" : null;
         BatchingBackend backend = new BatchingBackend(m, id, new BatchingBackend.Options(parallel, 4 * parallel, 512));
@@ -106,6 +109,45 @@ public final class ServerBenchmark {
                     + " (%d forward passes, %.1f rows per pass)%n", a, parallel, b, b / a, s.steps(),
                     (double) s.batchRows() / s.steps());
         }
+    }
+
+    /**
+     * What the engine alone allows: one forward pass of {@code parallel} decode rows (one per sequence, each with its
+     * own cache) against one pass of a single row; {@code parallel x t(1) / t(parallel)} is the most any batching
+     * scheduler can gain on this model and machine, before sampling and HTTP.
+     */
+    private static void engineCeiling(LocalModel m, int parallel) {
+        Transformer t = m.transformer();
+        int vocab = t.config().vocabSize();
+        KVCache[] caches = new KVCache[parallel];
+        for (int i = 0; i < parallel; i++) {
+            caches[i] = t.newCache(64);
+        }
+        float[] logits = new float[parallel * vocab];
+        double[] one = new double[15];
+        double[] many = new double[15];
+        for (int it = -5; it < one.length; it++) { // 5 warm-up passes
+            int pos = (it + 5) % 60;
+            long a = System.nanoTime();
+            t.forward(1, new int[] {1}, new int[] {pos}, new KVCache[] {caches[0]}, new boolean[] {true}, logits);
+            long b = System.nanoTime();
+            int[] tokens = new int[parallel];
+            int[] positions = new int[parallel];
+            boolean[] want = new boolean[parallel];
+            Arrays.fill(tokens, 1);
+            Arrays.fill(positions, pos);
+            Arrays.fill(want, true);
+            t.forward(parallel, tokens, positions, caches, want, logits);
+            long c = System.nanoTime();
+            if (it >= 0) {
+                one[it] = (b - a) / 1e6;
+                many[it] = (c - b) / 1e6;
+            }
+        }
+        double t1 = median(one);
+        double tn = median(many);
+        System.out.printf(Locale.ROOT, "engine: forward of 1 row %.2f ms, of %d rows %.2f ms: ceiling x%.2f%n", t1,
+                parallel, tn, parallel * t1 / tn);
     }
 
     /** Aggregate generated tokens per second of {@code clients} concurrent streaming requests. */
