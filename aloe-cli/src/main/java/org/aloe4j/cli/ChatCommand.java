@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
         "Talk with Aloe: multi-turn, streamed, with the model card's system prompt and sampling defaults.",
         "Type /reset to start a new conversation, /exit (or end of input) to leave."})
 final class ChatCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "GGUF file or Hugging Face model directory")
-    Path model;
+    @Option(names = "--model", required = true, description = "GGUF file or Hugging Face model directory, or a hub repository ORG/NAME[:FILE.gguf]")
+    String model;
 
     @Option(names = "--system", description = "system prompt (default: Aloe's)")
     String system;
@@ -39,7 +39,7 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         out.println("Note: " + AloeDefaults.NOTICE);
-        try (LocalModel m = LocalModel.open(model, new LocalModel.Options(ctx))) {
+        try (LocalModel m = LocalModel.open(ModelFiles.resolve(model), new LocalModel.Options(ctx))) {
             SamplingSettings s = sampling.resolve(m.family());
             out.printf("Loaded %s (%s). /reset starts over, /exit leaves.%n", m.name(), m.family());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -13,6 +13,7 @@ import org.aloe4j.generation.ChatRequest;
 import org.aloe4j.generation.GenerationResult;
 import org.aloe4j.generation.LocalModel;
 import org.aloe4j.generation.SamplingSettings;
+import org.aloe4j.util.ProcessStats;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,8 +23,8 @@ import picocli.CommandLine.Option;
         "Continues a raw prompt (no chat template unless --chat) and streams the text to stdout.",
         "Sampling defaults are the model card's; --greedy for deterministic output."})
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "GGUF file or Hugging Face model directory")
-    Path model;
+    @Option(names = "--model", required = true, description = "GGUF file or Hugging Face model directory, or a hub repository ORG/NAME[:FILE.gguf]")
+    String model;
 
     static final class Input {
         @Option(names = "--prompt", description = "the prompt text (special-token text is parsed)")
@@ -53,7 +54,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (LocalModel m = LocalModel.open(model, new LocalModel.Options(ctx))) {
+        try (LocalModel m = LocalModel.open(ModelFiles.resolve(model), new LocalModel.Options(ctx))) {
             SamplingSettings s = sampling.resolve(m.family());
             int[] prompt;
             if (input.tokens != null) {
@@ -82,8 +83,8 @@ final class GenerateCommand implements Callable<Integer> {
             if (printIds) {
                 out.println(ids.stream().map(String::valueOf).collect(Collectors.joining(" ")));
             }
-            System.err.printf("[%d prompt tokens, %d generated, finish: %s]%n", r.usage().promptTokens(),
-                    r.usage().completionTokens(), r.finishReason().openAiName());
+            System.err.printf("[%d prompt tokens, %d generated, finish: %s, peak RSS %d MB]%n", r.usage().promptTokens(),
+                    r.usage().completionTokens(), r.finishReason().openAiName(), ProcessStats.peakRssBytes() >> 20);
             return 0;
         }
     }

@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "logits", description = "Prints JSON {\"tokens\":[...],\"logits\":[[...]]}: the logits after the last"
         + " token, or after every token with --all-positions.")
 final class LogitsCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "GGUF file or Hugging Face model directory")
-    Path model;
+    @Option(names = "--model", required = true, description = "GGUF file or Hugging Face model directory, or a hub repository ORG/NAME[:FILE.gguf]")
+    String model;
 
     @Option(names = "--tokens", required = true, split = ",", description = "token ids: ID,ID,...")
     int[] tokens;
@@ -23,7 +23,7 @@ final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (LocalModel m = LocalModel.open(model, new LocalModel.Options(Math.max(tokens.length, 1)))) {
+        try (LocalModel m = LocalModel.open(ModelFiles.resolve(model), new LocalModel.Options(Math.max(tokens.length, 1)))) {
             for (int id : tokens) {
                 if (id < 0 || id >= m.config().vocabSize()) {
                     throw new IllegalArgumentException("token id " + id + " outside the vocabulary (0.." + (m.config().vocabSize() - 1) + ")");

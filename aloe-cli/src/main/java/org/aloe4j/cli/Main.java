@@ -9,8 +9,16 @@ import picocli.CommandLine.Command;
 @Command(name = "aloe", mixinStandardHelpOptions = true, version = "aloe4j 0.1.0",
         description = "Run, serve, evaluate and merge the Aloe Beta medical LLMs on the JVM.",
         subcommands = {ChatCommand.class, GenerateCommand.class, LogitsCommand.class, TokenizeCommand.class,
-                RenderCommand.class, InspectCommand.class, PullCommand.class, EvalCommand.class})
+                RenderCommand.class, InspectCommand.class, PullCommand.class, EvalCommand.class,
+                MergeCommand.class, IndexCommand.class, MedpromptCommand.class})
 public final class Main implements Runnable {
+
+    /** Lucene logs its vectorization set-up at INFO on first use: not for users. Held so it is not collected. */
+    private static final java.util.logging.Logger LUCENE_LOG = java.util.logging.Logger.getLogger("org.apache.lucene");
+
+    static {
+        LUCENE_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));

@@ -5,7 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Optional;
+import org.aloe4j.hub.DownloadPlan;
+import org.aloe4j.hub.HubConfig;
+import org.aloe4j.hub.HubException;
+import org.aloe4j.hub.ModelLocator;
 import org.aloe4j.formats.ModelFormatException;
 import org.aloe4j.formats.gguf.GGUFFile;
 import org.aloe4j.template.ChatTemplate;
@@ -17,6 +23,40 @@ final class ModelFiles {
     private ModelFiles() {}
 
     static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The model the commands use when --model is not given: the model card's 7B, pulled on first use. */
+    static final String DEFAULT_MODEL = "HPAI-BSC/Qwen2.5-Aloe-Beta-7B";
+
+    /**
+     * What users pass as --model: a local GGUF file or Hugging Face directory as it is; a hub repository
+     * ({@code ORG/NAME}, or {@code ORG/NAME:FILE.gguf}) from the Hugging Face cache, downloaded first when missing
+     * (after saying how much), with progress on stderr.
+     */
+    static Path resolve(String spec) {
+        Path local = Path.of(spec);
+        if (Files.exists(local)) {
+            return local;
+        }
+        if (ModelLocator.HubSpec.parse(spec).isEmpty()) {
+            throw new ModelFormatException(local, "no such file or directory (and not a hub repository ORG/NAME)");
+        }
+        PrintWriter err = new PrintWriter(System.err, true);
+        HubConfig config = HubConfig.fromEnvironment();
+        try {
+            Optional<DownloadPlan> plan = ModelLocator.plan(spec, config);
+            if (plan.isPresent() && plan.get().bytesToDownload() > 0) {
+                err.println("aloe: " + spec + " is not in the Hugging Face cache yet: downloading "
+                        + DownloadPlan.formatBytes(plan.get().bytesToDownload()) + " (resumable; Ctrl-C to stop)");
+            }
+            try (PullProgress progress = PullProgress.forStderr(err)) {
+                return ModelLocator.resolve(spec, config, progress);
+            }
+        } catch (HubException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(spec + ": " + e.getMessage(), e);
+        }
+    }
 
     static boolean isGguf(Path p) {
         return Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf");

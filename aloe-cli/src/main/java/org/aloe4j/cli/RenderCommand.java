@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
         "Renders a conversation with the model's own chat template and prints the prompt exactly, nothing else.",
         "Like chat, a conversation without a system message gets Aloe's system prompt (--no-default-system: not)."})
 final class RenderCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "GGUF file or Hugging Face directory (tokenizer files are enough)")
-    Path model;
+    @Option(names = "--model", required = true, description = "GGUF file or Hugging Face directory (tokenizer files are enough), or a hub repository ORG/NAME[:FILE.gguf]")
+    String model;
 
     @Option(names = "--messages", required = true, description = "JSON file: a list of messages (Hugging Face chat format)")
     Path messages;
@@ -35,7 +35,8 @@ final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ChatTemplate template = ModelFiles.template(model);
+        Path path = ModelFiles.resolve(model);
+        ChatTemplate template = ModelFiles.template(path);
         List<Map<String, Object>> msgs = list(messages, "messages");
         if (!noDefaultSystem && msgs.stream().noneMatch(m -> "system".equals(m.get("role")))) {
             Map<String, Object> sys = new LinkedHashMap<>();
@@ -45,7 +46,7 @@ final class RenderCommand implements Callable<Integer> {
         }
         Map<String, Object> ctx = new LinkedHashMap<>();
         try {
-            Tokenizer tok = ModelFiles.tokenizer(model);
+            Tokenizer tok = ModelFiles.tokenizer(path);
             if (tok.bosId() >= 0) {
                 ctx.put("bos_token", tok.tokenText(tok.bosId()));
             }

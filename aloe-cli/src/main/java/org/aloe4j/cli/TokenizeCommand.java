@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
         "Reads text on stdin and prints its token ids on one line, separated by spaces (no special tokens added,",
         "special-token text not parsed). With --decode, reads ids and prints the text."})
 final class TokenizeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "GGUF file, Hugging Face directory or tokenizer.json")
-    Path model;
+    @Option(names = "--model", required = true, description = "GGUF file, Hugging Face directory or tokenizer.json, or a hub repository ORG/NAME[:FILE.gguf]")
+    String model;
 
     @Option(names = "--decode", description = "read token ids (separated by spaces, commas or newlines) and print the text")
     boolean decode;
@@ -25,7 +25,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Tokenizer tok = ModelFiles.tokenizer(model);
+        Tokenizer tok = ModelFiles.tokenizer(ModelFiles.resolve(model));
         String input = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         if (decode) {
             String[] parts = input.trim().split("[\\s,]+");

@@ -24,4 +24,24 @@ final class KScales {
         }
         return (Simd.u8(data, scales + j + 4) >>> 4) | ((Simd.u8(data, scales + j) >>> 6) << 4);
     }
+
+    /**
+     * The same from the 12 bytes already loaded as {@code low} (bytes 0..7, little-endian) and {@code high} (bytes
+     * 8..11), so that a kernel reads the scales with two loads per block.
+     */
+    static int scale(long low, int high, int j) {
+        if (j < 4) {
+            return (int) (low >>> (8 * j)) & 63;
+        }
+        int nibbles = high >>> (8 * (j - 4));
+        return (nibbles & 0x0F) | (((int) (low >>> (8 * (j - 4))) >>> 6 & 3) << 4);
+    }
+
+    static int min(long low, int high, int j) {
+        if (j < 4) {
+            return (int) (low >>> (8 * (j + 4))) & 63;
+        }
+        int nibbles = high >>> (8 * (j - 4));
+        return (nibbles >>> 4 & 0x0F) | (((int) (low >>> (8 * j)) >>> 6 & 3) << 4);
+    }
 }

@@ -62,14 +62,15 @@ public final class Q2_KTensor extends Tensor {
             int xo = xOffset;
             for (int n = 0; n < 2; n++) {
                 long qs = offset + 16 + 32 * n;
+                long scales = data.get(Simd.LE_LONG, offset + 8 * n);
                 for (int j = 0; j < 4; j++) {
                     for (int half = 0; half < 2; half++, xo += 16) {
-                        int sc = Simd.u8(data, offset + 8 * n + 2 * j + half);
+                        int sc = (int) (scales >>> (8 * (2 * j + half))) & 0xFF;
                         FloatVector dl = FloatVector.broadcast(F, d * (sc & 0x0F));
                         FloatVector negMl = FloatVector.broadcast(F, -(dmin * (sc >>> 4)));
                         for (int l = 0; l < 16; l += lanes) {
-                            ByteVector q = Simd.loadBytes(data, qs + 16 * half + l)
-                                    .lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
+                            ByteVector q = Simd.shiftRightBytes(Simd.loadBytes(data, qs + 16 * half + l), 2 * j)
+                                    .and((byte) 3);
                             FloatVector w = Simd.bytesToFloats(q).fma(dl, negMl);
                             if (half == 0) {
                                 acc0 = w.fma(FloatVector.fromArray(F, x, xo + l), acc0);

@@ -32,6 +32,13 @@ public final class Q3_KTensor extends Tensor {
         return (low | (high << 4)) - 32;
     }
 
+    /** {@link #scale(MemorySegment, long, int)} from the 12 bytes loaded as a long (bytes 0..7) and an int (8..11). */
+    static int scale(long low, int high, int k) {
+        int lowBits = (int) (low >>> (8 * (k & 7) + 4 * (k >>> 3))) & 0x0F;
+        int highBits = (high >>> (8 * (k & 3) + 2 * (k >>> 2))) & 3;
+        return (lowBits | (highBits << 4)) - 32;
+    }
+
     @Override
     protected void dequantizeBlock(long offset, float[] out, int outOffset) {
         MemorySegment data = data();
@@ -66,6 +73,8 @@ public final class Q3_KTensor extends Tensor {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
             float d = Simd.f16(data, offset + 108);
+            long scalesLow = data.get(Simd.LE_LONG, offset + 96);
+            int scalesHigh = data.get(Simd.LE_INT, offset + 104);
             int xo = xOffset;
             for (int n = 0; n < 2; n++) {
                 long qs = offset + 32 + 32 * n;
@@ -74,15 +83,16 @@ public final class Q3_KTensor extends Tensor {
                     for (int half = 0; half < 2; half++, xo += 16) {
                         FloatVector sum = FloatVector.zero(F);
                         for (int l = 16 * half; l < 16 * half + 16; l += lanes) {
-                            ByteVector low = Simd.loadBytes(data, qs + l).lanewise(VectorOperators.LSHR, 2 * j)
-                                    .and((byte) 3);
-                            ByteVector high = Simd.loadBytes(data, offset + l).lanewise(VectorOperators.LSHR, bit)
-                                    .and((byte) 1).lanewise(VectorOperators.LSHL, 2);
+                            ByteVector low = Simd.shiftRightBytes(Simd.loadBytes(data, qs + l), 2 * j).and((byte) 3);
+                            ByteVector hm = Simd.loadBytes(data, offset + l);
+                            // bit 'bit' of the hmask byte to bit 2 (value 4)
+                            ByteVector high = (bit >= 2 ? Simd.shiftRightBytes(hm, bit - 2) : Simd.shiftLeftBytes(hm, 2 - bit))
+                                    .and((byte) 4);
                             // (q | high << 2) - 4 = q - (high bit clear ? 4 : 0)
                             FloatVector q = Simd.bytesToFloats(low.or(high).sub((byte) 4));
                             sum = q.fma(FloatVector.fromArray(F, x, xo + l - 16 * half), sum);
                         }
-                        float dl = d * scale(data, offset + 96, 8 * n + 2 * j + half);
+                        float dl = d * scale(scalesLow, scalesHigh, 8 * n + 2 * j + half);
                         acc = sum.fma(FloatVector.broadcast(F, dl), acc);
                     }
                 }

@@ -58,7 +58,7 @@ public final class Q4_0Tensor extends Tensor {
         for (int j = 0; j < 16; j += lanes) {
             ByteVector q = Simd.loadBytes(data, offset + 2 + j);
             FloatVector lo = Simd.bytesToFloats(q.and((byte) 0x0F).sub((byte) 8));
-            FloatVector hi = Simd.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+            FloatVector hi = Simd.bytesToFloats(Simd.shiftRightBytes(q, 4).and((byte) 0x0F).sub((byte) 8));
             sum = lo.fma(FloatVector.fromArray(F, x, xOffset + j), sum);
             sum = hi.fma(FloatVector.fromArray(F, x, xOffset + j + 16), sum);
         }

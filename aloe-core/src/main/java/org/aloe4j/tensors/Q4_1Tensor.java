@@ -50,7 +50,7 @@ public final class Q4_1Tensor extends Tensor {
             for (int j = 0; j < 16; j += lanes) {
                 ByteVector q = Simd.loadBytes(data, offset + 4 + j);
                 FloatVector lo = Simd.bytesToFloats(q.and((byte) 0x0F)).fma(d, m);
-                FloatVector hi = Simd.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(d, m);
+                FloatVector hi = Simd.bytesToFloats(Simd.shiftRightBytes(q, 4).and((byte) 0x0F)).fma(d, m);
                 accLo = lo.fma(FloatVector.fromArray(F, x, xOffset + j), accLo);
                 accHi = hi.fma(FloatVector.fromArray(F, x, xOffset + j + 16), accHi);
             }

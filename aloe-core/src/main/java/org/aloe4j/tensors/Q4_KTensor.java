@@ -58,18 +58,19 @@ public final class Q4_KTensor extends Tensor {
         for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
             float d = Simd.f16(data, offset);
             float dmin = Simd.f16(data, offset + 2);
-            long scales = offset + 4;
+            long scalesLow = data.get(Simd.LE_LONG, offset + 4);
+            int scalesHigh = data.get(Simd.LE_INT, offset + 12);
             for (int c = 0; c < 4; c++) {
-                FloatVector d1 = FloatVector.broadcast(F, d * KScales.scale(data, scales, 2 * c));
-                FloatVector m1 = FloatVector.broadcast(F, -(dmin * KScales.min(data, scales, 2 * c)));
-                FloatVector d2 = FloatVector.broadcast(F, d * KScales.scale(data, scales, 2 * c + 1));
-                FloatVector m2 = FloatVector.broadcast(F, -(dmin * KScales.min(data, scales, 2 * c + 1)));
+                FloatVector d1 = FloatVector.broadcast(F, d * KScales.scale(scalesLow, scalesHigh, 2 * c));
+                FloatVector m1 = FloatVector.broadcast(F, -(dmin * KScales.min(scalesLow, scalesHigh, 2 * c)));
+                FloatVector d2 = FloatVector.broadcast(F, d * KScales.scale(scalesLow, scalesHigh, 2 * c + 1));
+                FloatVector m2 = FloatVector.broadcast(F, -(dmin * KScales.min(scalesLow, scalesHigh, 2 * c + 1)));
                 long qs = offset + 16 + 32 * c;
                 int xo = xOffset + 64 * c;
                 for (int l = 0; l < 32; l += lanes) {
                     ByteVector q = Simd.loadBytes(data, qs + l);
                     FloatVector lo = Simd.bytesToFloats(q.and((byte) 0x0F)).fma(d1, m1);
-                    FloatVector hi = Simd.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2);
+                    FloatVector hi = Simd.bytesToFloats(Simd.shiftRightBytes(q, 4).and((byte) 0x0F)).fma(d2, m2);
                     accLo = lo.fma(FloatVector.fromArray(F, x, xo + l), accLo);
                     accHi = hi.fma(FloatVector.fromArray(F, x, xo + 32 + l), accHi);
                 }

@@ -59,27 +59,36 @@ public final class Q5_KTensor extends Tensor {
         for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
             float d = Simd.f16(data, offset);
             float dmin = Simd.f16(data, offset + 2);
-            long scales = offset + 4;
+            long scalesLow = data.get(Simd.LE_LONG, offset + 4);
+            int scalesHigh = data.get(Simd.LE_INT, offset + 12);
             long qh = offset + 16;
             for (int c = 0; c < 4; c++) {
-                FloatVector d1 = FloatVector.broadcast(F, d * KScales.scale(data, scales, 2 * c));
-                FloatVector m1 = FloatVector.broadcast(F, -(dmin * KScales.min(data, scales, 2 * c)));
-                FloatVector d2 = FloatVector.broadcast(F, d * KScales.scale(data, scales, 2 * c + 1));
-                FloatVector m2 = FloatVector.broadcast(F, -(dmin * KScales.min(data, scales, 2 * c + 1)));
+                FloatVector d1 = FloatVector.broadcast(F, d * KScales.scale(scalesLow, scalesHigh, 2 * c));
+                FloatVector m1 = FloatVector.broadcast(F, -(dmin * KScales.min(scalesLow, scalesHigh, 2 * c)));
+                FloatVector d2 = FloatVector.broadcast(F, d * KScales.scale(scalesLow, scalesHigh, 2 * c + 1));
+                FloatVector m2 = FloatVector.broadcast(F, -(dmin * KScales.min(scalesLow, scalesHigh, 2 * c + 1)));
                 long qs = offset + 48 + 32 * c;
                 int xo = xOffset + 64 * c;
                 for (int l = 0; l < 32; l += lanes) {
                     ByteVector q = Simd.loadBytes(data, qs + l);
-                    ByteVector h = Simd.loadBytes(data, qh + l).lanewise(VectorOperators.LSHR, 2 * c);
-                    ByteVector fifthLo = h.and((byte) 1).lanewise(VectorOperators.LSHL, 4);
-                    ByteVector fifthHi = h.and((byte) 2).lanewise(VectorOperators.LSHL, 3);
+                    ByteVector h = Simd.loadBytes(data, qh + l);
+                    // bit 2c of h to value 16 (bit 4), bit 2c+1 likewise
+                    ByteVector fifthLo = shiftToBit4(h, 2 * c);
+                    ByteVector fifthHi = shiftToBit4(h, 2 * c + 1);
                     FloatVector lo = Simd.bytesToFloats(q.and((byte) 0x0F).or(fifthLo)).fma(d1, m1);
-                    FloatVector hi = Simd.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4).or(fifthHi)).fma(d2, m2);
+                    FloatVector hi = Simd.bytesToFloats(Simd.shiftRightBytes(q, 4).and((byte) 0x0F).or(fifthHi))
+                            .fma(d2, m2);
                     accLo = lo.fma(FloatVector.fromArray(F, x, xo + l), accLo);
                     accHi = hi.fma(FloatVector.fromArray(F, x, xo + 32 + l), accHi);
                 }
             }
         }
         return accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Bit {@code bit} of every byte moved to bit 4 (value 16), other bits cleared. */
+    private static ByteVector shiftToBit4(ByteVector v, int bit) {
+        ByteVector moved = bit <= 4 ? Simd.shiftLeftBytes(v, 4 - bit) : Simd.shiftRightBytes(v, bit - 4);
+        return moved.and((byte) 0x10);
     }
 }

@@ -56,37 +56,46 @@ public final class Q6_KTensor extends Tensor {
         }
         long offset = rowOffsetForDot(row, x, xOffset);
         MemorySegment data = data();
-        int lanes = F.length();
         int blocks = cols() / BLOCK;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        float sum = 0;
         for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
             float d = Simd.f16(data, offset + 208);
-            for (int n = 0; n < 2; n++) {
-                long ql = offset + 64 * n;
-                long qh = offset + 128 + 32 * n;
-                long sc = offset + 192 + 8 * n;
-                int xo = xOffset + 128 * n;
-                for (int l = 0; l < 32; l += lanes) {
-                    ByteVector a = Simd.loadBytes(data, ql + l);
-                    ByteVector c = Simd.loadBytes(data, ql + l + 32);
-                    ByteVector h = Simd.loadBytes(data, qh + l);
-                    ByteVector q1 = a.and((byte) 0x0F).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q2 = c.and((byte) 0x0F).or(h.and((byte) 0x0C).lanewise(VectorOperators.LSHL, 2));
-                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 0x30));
-                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4)
-                            .or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30));
-                    int is = l / 16;
-                    // with 8 lanes two steps share a scale; with 16 each step has its own
-                    FloatVector p1 = Simd.bytesToFloats(q1.sub((byte) 32)).mul(FloatVector.fromArray(F, x, xo + l));
-                    FloatVector p2 = Simd.bytesToFloats(q2.sub((byte) 32)).mul(FloatVector.fromArray(F, x, xo + l + 32));
-                    FloatVector p3 = Simd.bytesToFloats(q3.sub((byte) 32)).mul(FloatVector.fromArray(F, x, xo + l + 64));
-                    FloatVector p4 = Simd.bytesToFloats(q4.sub((byte) 32)).mul(FloatVector.fromArray(F, x, xo + l + 96));
-                    acc0 = p1.fma(FloatVector.broadcast(F, d * Simd.s8(data, sc + is)), acc0);
-                    acc1 = p2.fma(FloatVector.broadcast(F, d * Simd.s8(data, sc + is + 2)), acc1);
-                    acc0 = p3.fma(FloatVector.broadcast(F, d * Simd.s8(data, sc + is + 4)), acc0);
-                    acc1 = p4.fma(FloatVector.broadcast(F, d * Simd.s8(data, sc + is + 6)), acc1);
-                }
-            }
+            sum += half(data, offset, 0, d, x, xOffset) + half(data, offset, 1, d, x, xOffset + 128);
+        }
+        return sum;
+    }
+
+    /**
+     * One half block (128 values) of the dot product. A separate method, reduced to a float, because the decoding of
+     * a whole block in one method is more vector code than C2 inlines in one compilation (NodeCountInliningCutoff),
+     * and a vector crossing a call that is not inlined gets boxed on the heap.
+     *
+     * @param block offset of the block
+     * @param half 0 or 1
+     */
+    private static float half(MemorySegment data, long block, int half, float d, float[] x, int xo) {
+        int lanes = F.length();
+        long ql = block + 64 * half;
+        long qh = block + 128 + 32 * half;
+        long scales = data.get(Simd.LE_LONG, block + 192 + 8 * half);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        for (int l = 0; l < 32; l += lanes) {
+            ByteVector a = Simd.loadBytes(data, ql + l);
+            ByteVector c = Simd.loadBytes(data, ql + l + 32);
+            ByteVector h = Simd.loadBytes(data, qh + l);
+            ByteVector q1 = a.and((byte) 0x0F).or(Simd.shiftLeftBytes(h, 4).and((byte) 0x30));
+            ByteVector q2 = c.and((byte) 0x0F).or(Simd.shiftLeftBytes(h, 2).and((byte) 0x30));
+            ByteVector q3 = Simd.shiftRightBytes(a, 4).and((byte) 0x0F).or(h.and((byte) 0x30));
+            ByteVector q4 = Simd.shiftRightBytes(c, 4).and((byte) 0x0F).or(Simd.shiftRightBytes(h, 2).and((byte) 0x30));
+            int is = l / 16; // with 8 lanes two steps share a scale; with 16 each step has its own
+            FloatVector p1 = Simd.bytesToFloats(q1.sub((byte) 32)).mul(FloatVector.fromArray(F, x, xo + l));
+            FloatVector p2 = Simd.bytesToFloats(q2.sub((byte) 32)).mul(FloatVector.fromArray(F, x, xo + l + 32));
+            FloatVector p3 = Simd.bytesToFloats(q3.sub((byte) 32)).mul(FloatVector.fromArray(F, x, xo + l + 64));
+            FloatVector p4 = Simd.bytesToFloats(q4.sub((byte) 32)).mul(FloatVector.fromArray(F, x, xo + l + 96));
+            acc0 = p1.fma(FloatVector.broadcast(F, d * (byte) (scales >>> (8 * is))), acc0);
+            acc1 = p2.fma(FloatVector.broadcast(F, d * (byte) (scales >>> (8 * is + 16))), acc1);
+            acc0 = p3.fma(FloatVector.broadcast(F, d * (byte) (scales >>> (8 * is + 32))), acc0);
+            acc1 = p4.fma(FloatVector.broadcast(F, d * (byte) (scales >>> (8 * is + 48))), acc1);
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }

@@ -26,6 +26,7 @@ final class Simd {
 
     static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
@@ -89,6 +90,19 @@ final class Simd {
 
     static IntVector bytesToInts(ByteVector v) {
         return (IntVector) v.convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    /**
+     * Each byte shifted right by {@code n} (0..7) with bits of its upper neighbour coming in at the top: the caller
+     * masks them off. Done in 16-bit lanes because x86 has no byte shifts (a byte-lane shift is emulated slowly).
+     */
+    static ByteVector shiftRightBytes(ByteVector v, int n) {
+        return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
+    }
+
+    /** Each byte shifted left by {@code n} with bits of its lower neighbour coming in at the bottom (to be masked). */
+    static ByteVector shiftLeftBytes(ByteVector v, int n) {
+        return v.reinterpretAsShorts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes();
     }
 
     static ByteVector loadBytes(MemorySegment data, long offset) {

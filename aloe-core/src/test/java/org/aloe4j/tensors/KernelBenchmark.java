@@ -1,0 +1,69 @@
+package org.aloe4j.tensors;
+
+import java.lang.foreign.Arena;
+import org.aloe4j.formats.gguf.GGMLType;
+
+/**
+ * Micro-benchmark (not a test): for each type, a 4096 x 4096 random matrix; prints ns per row and GB/s of weight bytes
+ * for {@link Tensor#dot} on one thread, {@link MatMul#matvec} on the pool, and {@link MatMul#matmul} (batch 64).
+ *
+ * <p>Run after {@code ./mvnw -o install -DskipTests}:
+ * {@code java --add-modules jdk.incubator.vector -cp aloe-core/target/classes:aloe-core/target/test-classes
+ * org.aloe4j.tensors.KernelBenchmark [types...]}; {@code -Daloe.threads=N}, {@code -Daloe.vector.bits=256} apply.
+ */
+public final class KernelBenchmark {
+    private KernelBenchmark() {}
+
+    private static final int N = 4096;
+    private static volatile float sink;
+
+    public static void main(String[] args) {
+        GGMLType[] types = args.length == 0 ? DotChecks.TYPES
+                : java.util.Arrays.stream(args).map(GGMLType::valueOf).toArray(GGMLType[]::new);
+        System.out.printf("vector bits %d, threads %d, matrix %d x %d%n", Simd.BITS, Parallel.threads(), N, N);
+        System.out.printf("%-5s %9s | %9s %7s | %9s %7s | %12s %7s%n", "type", "MB", "dot ns/row", "GB/s",
+                "matvec ns/row", "GB/s", "matmul64 ns/row/item", "GFLOP/s");
+        try (Arena arena = Arena.ofShared()) {
+            for (GGMLType type : types) {
+                Tensor w = RandomTensors.create(type, N, N, 1, arena);
+                float[] x = RandomTensors.randomVector(N, 2);
+                float[] out = new float[N];
+                double bytes = w.data().byteSize();
+
+                double dotSeconds = best(() -> {
+                    float s = 0;
+                    for (int r = 0; r < N; r++) {
+                        s += w.dot(r, x, 0);
+                    }
+                    sink = s;
+                }, 1.0);
+                double matvecSeconds = best(() -> MatMul.matvec(w, x, 0, out, 0), 1.0);
+                int batch = 64;
+                float[] xs = RandomTensors.randomVector(batch * N, 3);
+                float[] outs = new float[batch * N];
+                double matmulSeconds = best(() -> MatMul.matmul(w, xs, batch, outs), 2.0);
+                System.out.printf("%-5s %9.1f | %9.0f %7.2f | %9.0f %7.2f | %12.0f %7.1f%n", type, bytes / 1e6,
+                        dotSeconds * 1e9 / N, bytes / dotSeconds / 1e9, matvecSeconds * 1e9 / N,
+                        bytes / matvecSeconds / 1e9, matmulSeconds * 1e9 / N / batch,
+                        2.0 * N * N * batch / matmulSeconds / 1e9);
+            }
+        }
+    }
+
+    /** Best time of one run, after warming up, repeating for about {@code budgetSeconds}. */
+    private static double best(Runnable run, double budgetSeconds) {
+        for (int i = 0; i < 3; i++) {
+            run.run();
+        }
+        double best = Double.MAX_VALUE;
+        long deadline = System.nanoTime() + (long) (budgetSeconds * 1e9);
+        int runs = 0;
+        while (runs < 5 || System.nanoTime() < deadline) {
+            long t0 = System.nanoTime();
+            run.run();
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            runs++;
+        }
+        return best;
+    }
+}
