@@ -38,6 +38,23 @@ class MatchesLlamaQuantizeTest {
 
     @ParameterizedTest(name = "{1}")
     @MethodSource("files")
+    void sameTypeMixAsLlamaQuantize(String master, String quantized) {
+        try (GGUFFile q = GGUFFile.open(Fixtures.file(quantized))) {
+            int fileType = q.getInt("general.file_type", -1);
+            FileType ft = java.util.Arrays.stream(FileType.values()).filter(t -> t.llamaFileType == fileType)
+                    .findFirst().orElse(null);
+            org.junit.jupiter.api.Assumptions.assumeTrue(ft != null, "file type " + fileType + " is not one we write");
+            String arch = q.getString("general.architecture");
+            TypeMix mix = new TypeMix(ft, q.getInt(arch + ".block_count", -1), q.tensor("output.weight") == null,
+                    false);
+            for (GGUFTensorInfo t : q.tensors()) {
+                assertEquals(t.type(), mix.typeOf(t.name(), t.dims()), quantized + " " + t.name());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("files")
     void sameBytesAsLlamaQuantize(String master, String quantized) {
         try (GGUFFile f32 = GGUFFile.open(Fixtures.file(master));
              GGUFFile q = GGUFFile.open(Fixtures.file(quantized))) {
