@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aloe4j.convert.HfToGguf;
 import org.aloe4j.formats.ModelFormatException;
@@ -38,13 +39,24 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads (default: the number of processors).")
     Integer threads;
 
+    private final Map<String, String> environment;
+
+    public ConvertCommand() {
+        this(System.getenv());
+    }
+
+    /** With a given environment (tests: a fake hub's HF_ENDPOINT and HF_HOME). */
+    ConvertCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
     @Override
     public Integer call() throws Exception {
         FileType fileType = FileType.parse(type);
         if (threads != null) {
             Parallel.setThreads(threads);
         }
-        Path dir = ModelFiles.resolve(model);
+        Path dir = ModelFiles.resolve(model, environment);
         if (!Files.isDirectory(dir)) {
             throw new ModelFormatException(dir, ModelFiles.isGguf(dir)
                     ? "is already a GGUF file (convert takes a Hugging Face directory)"

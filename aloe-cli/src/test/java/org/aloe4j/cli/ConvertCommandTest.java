@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.aloe4j.Fixtures;
 import org.aloe4j.formats.gguf.GGMLType;
 import org.aloe4j.formats.gguf.GGUFFile;
@@ -19,8 +20,10 @@ import org.aloe4j.generation.GenerationResult;
 import org.aloe4j.generation.LanguageModel;
 import org.aloe4j.generation.LocalModel;
 import org.aloe4j.generation.SamplingSettings;
+import org.aloe4j.hub.FakeHub;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code aloe convert} and {@code aloe synth} through {@link Main#run}. */
 class ConvertCommandTest {
@@ -54,6 +57,42 @@ class ConvertCommandTest {
             GenerationResult g = m.chat(ChatRequest.of(List.of(ChatMessage.user("Fever and cough?"))).withSampling(
                     SamplingSettings.greedy(4)), null);
             assertTrue(g.usage().completionTokens() > 0, g.toString());
+        }
+    }
+
+    @Test
+    void convertsAHubRepositoryThroughTheCache(@TempDir Path tmp) throws Exception {
+        Path hf = Fixtures.file("hf/tiny-qwen2");
+        try (FakeHub hub = new FakeHub()) {
+            FakeHub.FakeRepo repo = hub.addRepo("HPAI-BSC/tiny-qwen2");
+            for (String f : new String[] {"config.json", "generation_config.json", "tokenizer.json",
+                    "tokenizer_config.json"}) {
+                repo.add(f, Files.readAllBytes(hf.resolve(f)), false);
+            }
+            repo.add("model.safetensors", Files.readAllBytes(hf.resolve("model.safetensors")), true);
+            hub.publish(repo);
+            Map<String, String> env = Map.of("HF_HOME", tmp.resolve("hf-home").toString(), "HF_ENDPOINT",
+                    hub.endpoint().toString());
+            Path out = tmp.resolve("from-hub.Q8_0.gguf");
+            int code;
+            PrintStream oldErr = System.err;
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            try {
+                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+                code = new CommandLine(new ConvertCommand(env)).execute("HPAI-BSC/tiny-qwen2", "--type", "Q8_0",
+                        "--out", out.toString());
+            } finally {
+                System.setErr(oldErr);
+            }
+            assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+            try (GGUFFile g = GGUFFile.open(out)) {
+                assertEquals("tiny-qwen2", g.getString("general.name"));
+                assertEquals(GGMLType.Q8_0, g.tensor("token_embd.weight").type());
+            }
+            // the same bytes as converting the local directory
+            Path local = tmp.resolve("local.Q8_0.gguf");
+            assertEquals(0, run("convert", hf.toString(), "--type", "Q8_0", "--out", local.toString()).exit());
+            assertEquals(-1, Files.mismatch(out, local));
         }
     }
 
