@@ -36,8 +36,10 @@ class ConvertFixtureTest {
     }
 
     /**
-     * Max |logit difference| from hf/*.reference.json (logits rms 0.46 / 0.34). F32 and BF16 hold the BF16 weights
-     * exactly and F16 nearly: only float summation order differs (measured up to 9e-7). A quantized file moves the
+     * Max |logit difference| from hf/*.reference.json (logits rms 0.46 / 0.34), which llama.cpp computed on the F32
+     * GGUF. F32 holds the BF16 weights exactly: only float summation order differs (measured up to 9e-7). F16 and
+     * BF16 files run, as in llama.cpp, with their activations rounded to F16 / BF16 before each product (fixtures
+     * README: 1e-3 / 8e-3 from the float logits; measured 9.8e-4 / 7.1e-3 on qwen2). A quantized file moves the
      * logits of these random-weight models a lot: llama.cpp's own files, llama-quantized from the F32 masters, lie
      * this far from the F32 logits (models/*.json): Q8_0 0.030, Q6_K 0.071, Q5_K_M 0.156, Q4_K_M 0.288 (qwen2) and
      * 0.259 (llama), Q4_0 0.195 (128-wide llama). The bounds are 1.5x those figures (Q4_0: 1.5x our 0.381 on
@@ -45,8 +47,9 @@ class ConvertFixtureTest {
      */
     static double tolerance(FileType t) {
         return switch (t) {
-            case F32, BF16 -> 2e-5;
-            case F16 -> 1e-4;
+            case F32 -> 2e-5;
+            case F16 -> 2e-3;
+            case BF16 -> 1.2e-2;
             case Q8_0 -> 0.045;
             case Q6_K -> 0.11;
             case Q5_K_M -> 0.24;
