@@ -32,6 +32,25 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
+    protected void decodeBlocks(long offset, int blocks, float[] out, int outOffset) {
+        if (!Simd.ENABLED) {
+            super.decodeBlocks(offset, blocks, out, outOffset);
+            return;
+        }
+        MemorySegment data = data();
+        int lanes = F.length();
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, outOffset += BLOCK) {
+            FloatVector d = FloatVector.broadcast(F, Simd.f16(data, offset));
+            for (int j = 0; j < 16; j += lanes) {
+                ByteVector q = Simd.loadBytes(data, offset + 2 + j);
+                Simd.bytesToFloats(q.and((byte) 0x0F).sub((byte) 8)).mul(d).intoArray(out, outOffset + j);
+                Simd.bytesToFloats(Simd.shiftRightBytes(q, 4).and((byte) 0x0F).sub((byte) 8)).mul(d)
+                        .intoArray(out, outOffset + 16 + j);
+            }
+        }
+    }
+
+    @Override
     public float dot(long row, float[] x, int xOffset) {
         if (!Simd.ENABLED) {
             return dotScalar(row, x, xOffset);

@@ -50,6 +50,42 @@ public final class Q6_KTensor extends Tensor {
     }
 
     @Override
+    protected void decodeBlocks(long offset, int blocks, float[] out, int outOffset) {
+        if (!Simd.ENABLED) {
+            super.decodeBlocks(offset, blocks, out, outOffset);
+            return;
+        }
+        MemorySegment data = data();
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, outOffset += BLOCK) {
+            float d = Simd.f16(data, offset + 208);
+            decodeHalf(data, offset, 0, d, out, outOffset);
+            decodeHalf(data, offset, 1, d, out, outOffset + 128);
+        }
+    }
+
+    /** 128 values of half {@code half}: {@code (d * scale) * (q - 32)}, the reference's order of roundings. */
+    private static void decodeHalf(MemorySegment data, long block, int half, float d, float[] out, int o) {
+        int lanes = F.length();
+        long ql = block + 64 * half;
+        long qh = block + 128 + 32 * half;
+        long scales = data.get(Simd.LE_LONG, block + 192 + 8 * half);
+        for (int l = 0; l < 32; l += lanes) {
+            ByteVector a = Simd.loadBytes(data, ql + l);
+            ByteVector c = Simd.loadBytes(data, ql + l + 32);
+            ByteVector h = Simd.loadBytes(data, qh + l);
+            ByteVector q1 = a.and((byte) 0x0F).or(Simd.shiftLeftBytes(h, 4).and((byte) 0x30));
+            ByteVector q2 = c.and((byte) 0x0F).or(Simd.shiftLeftBytes(h, 2).and((byte) 0x30));
+            ByteVector q3 = Simd.shiftRightBytes(a, 4).and((byte) 0x0F).or(h.and((byte) 0x30));
+            ByteVector q4 = Simd.shiftRightBytes(c, 4).and((byte) 0x0F).or(Simd.shiftRightBytes(h, 2).and((byte) 0x30));
+            int is = l / 16;
+            Simd.bytesToFloats(q1.sub((byte) 32)).mul(d * (byte) (scales >>> (8 * is))).intoArray(out, o + l);
+            Simd.bytesToFloats(q2.sub((byte) 32)).mul(d * (byte) (scales >>> (8 * is + 16))).intoArray(out, o + l + 32);
+            Simd.bytesToFloats(q3.sub((byte) 32)).mul(d * (byte) (scales >>> (8 * is + 32))).intoArray(out, o + l + 64);
+            Simd.bytesToFloats(q4.sub((byte) 32)).mul(d * (byte) (scales >>> (8 * is + 48))).intoArray(out, o + l + 96);
+        }
+    }
+
+    @Override
     public float dot(long row, float[] x, int xOffset) {
         if (!Simd.ENABLED) {
             return dotScalar(row, x, xOffset);

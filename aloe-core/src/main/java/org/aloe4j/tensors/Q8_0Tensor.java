@@ -29,6 +29,22 @@ public final class Q8_0Tensor extends Tensor {
     }
 
     @Override
+    protected void decodeBlocks(long offset, int blocks, float[] out, int outOffset) {
+        if (!Simd.ENABLED) {
+            super.decodeBlocks(offset, blocks, out, outOffset);
+            return;
+        }
+        MemorySegment data = data();
+        int lanes = F.length();
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, outOffset += BLOCK) {
+            FloatVector d = FloatVector.broadcast(F, Simd.f16(data, offset));
+            for (int j = 0; j < BLOCK; j += lanes) {
+                Simd.bytesToFloats(Simd.loadBytes(data, offset + 2 + j)).mul(d).intoArray(out, outOffset + j);
+            }
+        }
+    }
+
+    @Override
     public float dot(long row, float[] x, int xOffset) {
         if (!Simd.ENABLED) {
             return dotScalar(row, x, xOffset);
