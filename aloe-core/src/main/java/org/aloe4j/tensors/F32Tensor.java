@@ -30,6 +30,11 @@ public final class F32Tensor extends Tensor {
     }
 
     @Override
+    protected void decodeBlocks(long offset, int blocks, float[] out, int outOffset) {
+        MemorySegment.copy(data(), LE_FLOAT, offset, out, outOffset, blocks);
+    }
+
+    @Override
     public float dot(long row, float[] x, int xOffset) {
         long base = rowOffsetForDot(row, x, xOffset);
         MemorySegment data = data();

@@ -96,6 +96,30 @@ public abstract class Tensor {
     }
 
     /**
+     * Writes {@code blocks} whole blocks of row {@code row}, starting at block {@code firstBlock}, as floats to
+     * {@code out[outOffset ..]}: bit-identical to the same values of {@link #dequantizeRow}. This is the fast decoder
+     * of the prefill kernel ({@link MatMul#matmul}), which decodes each weight once and applies it to many rows.
+     */
+    public final void dequantizeBlocks(long row, int firstBlock, int blocks, float[] out, int outOffset) {
+        checkRow(row);
+        int blockSize = type.blockSize;
+        Objects.checkFromIndexSize(firstBlock, blocks, cols / blockSize);
+        Objects.checkFromIndexSize(outOffset, blocks * blockSize, out.length);
+        decodeBlocks(row * rowBytes + (long) firstBlock * type.blockBytes, blocks, out, outOffset);
+    }
+
+    /**
+     * {@link #dequantizeBlocks} after validation; types with a vector decoder override it (the default decodes one
+     * block at a time with {@link #dequantizeBlock}).
+     */
+    protected void decodeBlocks(long offset, int blocks, float[] out, int outOffset) {
+        int blockSize = type.blockSize;
+        for (int b = 0; b < blocks; b++, offset += type.blockBytes, outOffset += blockSize) {
+            dequantizeBlock(offset, out, outOffset);
+        }
+    }
+
+    /**
      * Decodes the block that starts at byte {@code offset} of {@link #data()} into {@code blockSize} floats at
      * {@code out[outOffset]}, exactly as ggml does. Bounds were checked by the caller.
      */
