@@ -71,7 +71,7 @@ public final class BF16Tensor extends Tensor {
                 FloatVector w = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base + 2L * j, LE));
                 acc0 = w.fma(FloatVector.fromArray(F, x, xOffset + j), acc0);
             }
-            sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            sum = VectorSums.ordered(acc0.add(acc1));
         }
         for (; j < cols; j++) {
             sum += bf16(data.get(LE_SHORT, base + 2L * j)) * x[xOffset + j];

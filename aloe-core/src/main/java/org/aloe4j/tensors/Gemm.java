@@ -134,7 +134,7 @@ final class Gemm {
     /** Reduces an accumulator, adds the scalar tail {@code [j, kc)} and writes (first chunk) or adds it to out. */
     private static void store(float[] out, int o, boolean first, FloatVector acc, float[] w, int wo, float[] x, int xo,
             int j, int kc) {
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorSums.ordered(acc);
         for (; j < kc; j++) {
             s += w[wo + j] * x[xo + j];
         }
@@ -148,7 +148,7 @@ final class Gemm {
         for (int bound = n - lanes; j <= bound; j += lanes) {
             acc = FloatVector.fromArray(F, w, wo + j).fma(FloatVector.fromArray(F, x, xo + j), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorSums.ordered(acc);
         for (; j < n; j++) {
             s += w[wo + j] * x[xo + j];
         }

@@ -73,6 +73,6 @@ public final class Q4_0Tensor extends Tensor {
             }
             acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorSums.ordered(acc);
     }
 }

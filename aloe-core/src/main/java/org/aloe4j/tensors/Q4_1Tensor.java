@@ -60,6 +60,6 @@ public final class Q4_1Tensor extends Tensor {
                 accHi = hi.fma(FloatVector.fromArray(F, x, xOffset + j + 16), accHi);
             }
         }
-        return accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+        return VectorSums.ordered(accLo.add(accHi));
     }
 }

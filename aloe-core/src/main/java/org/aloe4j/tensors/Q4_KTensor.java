@@ -109,6 +109,6 @@ public final class Q4_KTensor extends Tensor {
                 }
             }
         }
-        return accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+        return VectorSums.ordered(accLo.add(accHi));
     }
 }

@@ -66,6 +66,6 @@ public final class Q5_1Tensor extends Tensor {
                 accHi = wHi.fma(FloatVector.fromArray(F, x, xOffset + j + 16), accHi);
             }
         }
-        return accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+        return VectorSums.ordered(accLo.add(accHi));
     }
 }

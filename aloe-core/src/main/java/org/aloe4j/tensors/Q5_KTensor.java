@@ -120,7 +120,7 @@ public final class Q5_KTensor extends Tensor {
                 }
             }
         }
-        return accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+        return VectorSums.ordered(accLo.add(accHi));
     }
 
     /** Bit {@code bit} of every byte moved to bit 4 (value 16), other bits cleared. */

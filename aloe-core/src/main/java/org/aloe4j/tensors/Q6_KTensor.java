@@ -116,7 +116,7 @@ public final class Q6_KTensor extends Tensor {
                         }
                     }
                 }
-                halves += acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+                halves += VectorSums.ordered(acc0.add(acc1));
             }
             sum += halves;
         }

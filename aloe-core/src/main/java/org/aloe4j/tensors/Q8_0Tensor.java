@@ -63,6 +63,6 @@ public final class Q8_0Tensor extends Tensor {
             }
             acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorSums.ordered(acc);
     }
 }
