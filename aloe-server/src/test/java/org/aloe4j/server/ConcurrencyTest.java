@@ -150,8 +150,8 @@ class ConcurrencyTest {
             Thread.sleep(5);
         }
         double ms = (System.nanoTime() - start) / 1e6;
-        // 3000 tokens take far longer than 5 s here, so a cancel within the wait proves the sequence was dropped
-        // early; how early depends on the machine's load (no timing assertion: printed only)
+        // the cancelled count grows only when a sequence is dropped before it finishes; how soon after the client
+        // left depends on the machine's load, so the latency is printed, not asserted (no timed tests)
         assertEquals(expected, backend.stats().cancelled(), "cancelled within 5 s");
         System.out.printf("client departure noticed and the sequence cancelled in %.0f ms%n", ms);
         while (backend.stats().running() > 0 && System.nanoTime() - start < 5_000_000_000L) {
