@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.aloe4j.generation.ChatMessage;
+import org.aloe4j.remote.ScriptedOpenAiServer;
 
 /**
  * A deterministic stand-in for a model's choices: for each question (recognised by the start of the last user turn),
@@ -33,6 +34,37 @@ final class OptionPicker implements Function<List<ChatMessage>, String> {
 
     static Step raw(String reply) {
         return shown -> reply;
+    }
+
+    /** The server answers with this HTTP error instead of a reply (see {@link #overHttp}). */
+    static Step httpError(int status) {
+        return shown -> {
+            throw new HttpError(status);
+        };
+    }
+
+    static final class HttpError extends RuntimeException {
+        final int status;
+
+        HttpError(int status) {
+            super("scripted HTTP " + status, null, false, false);
+            this.status = status;
+        }
+    }
+
+    /** This script as the responder of a {@link ScriptedOpenAiServer}: the messages of the request in, a reply out. */
+    Function<ScriptedOpenAiServer.Call, ScriptedOpenAiServer.Reply> overHttp() {
+        return call -> {
+            List<ChatMessage> messages = new java.util.ArrayList<>();
+            for (var m : call.body().path("messages")) {
+                messages.add(new ChatMessage(m.path("role").asText(), m.path("content").asText()));
+            }
+            try {
+                return ScriptedOpenAiServer.text(apply(messages));
+            } catch (HttpError e) {
+                return ScriptedOpenAiServer.failure(e.status, "scripted refusal");
+            }
+        };
     }
 
     private final Map<String, Deque<Step>> byQuestion = new HashMap<>();
