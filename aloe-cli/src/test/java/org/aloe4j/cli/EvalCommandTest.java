@@ -111,7 +111,7 @@ class EvalCommandTest {
         String[] method = aloe("eval", "--bench", "jsonl", "--data", "x.jsonl", "--backend", "http://127.0.0.1:9",
                 "--method", "medprompt", "--out", tmp.resolve("o").toString());
         assertEquals("1", method[0]);
-        assertTrue(method[2].contains("unknown method 'medprompt'"), method[2]);
+        assertTrue(method[2].contains("medprompt needs a knowledge base: --kb INDEX"), method[2]);
     }
 
     @Test
