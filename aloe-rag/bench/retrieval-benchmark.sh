@@ -8,8 +8,9 @@ if [ -z "${JAVA_HOME:-}" ]; then
   for cand in /usr/lib/jvm/*25*; do [ -x "$cand/bin/java" ] && { export JAVA_HOME="$cand"; break; }; done
 fi
 cd "$root"
-./mvnw -q -B install -DskipTests -pl aloe-core,aloe-rag
-./mvnw -q -B -pl aloe-rag test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
+# built through this checkout's reactor (never mvn install: ~/.m2 is shared); the sibling modules resolve to their
+# target/ folders because the compile phases run in the same invocation
+./mvnw -q -B -o -pl aloe-rag -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
   -Dmdep.includeScope=test
 cp="aloe-rag/target/test-classes:aloe-rag/target/classes:$(cat aloe-rag/target/bench.classpath)"
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx6g \

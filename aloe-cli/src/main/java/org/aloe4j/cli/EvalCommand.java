@@ -13,8 +13,8 @@ import org.aloe4j.eval.method.MethodOptions;
 import org.aloe4j.eval.method.TieBreak;
 import org.aloe4j.eval.run.EvalRunner;
 import org.aloe4j.eval.run.RunConfig;
-import org.aloe4j.formats.ModelFormatException;
 import org.aloe4j.generation.LanguageModel;
+import org.aloe4j.rag.RagException;
 import org.aloe4j.remote.RemoteModelException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,7 +54,8 @@ public final class EvalCommand implements Callable<Integer> {
     Long seed;
 
     @Option(names = "--samples", paramLabel = "N", defaultValue = "5",
-            description = "runs per question for sc-cot (ensemble size for medprompt); default: ${DEFAULT-VALUE}")
+            description = "runs per question for sc-cot, ensemble size for medprompt (up to 20); default:"
+                    + " ${DEFAULT-VALUE}")
     int samples;
 
     @Option(names = "--shots", paramLabel = "K", defaultValue = "0",
@@ -75,6 +76,29 @@ public final class EvalCommand implements Callable<Integer> {
             description = "first-to-top: the answer that reached the top count first; first-seen: prompt_engine's"
                     + " code (default: ${DEFAULT-VALUE})")
     String tieBreak;
+
+    @Option(names = "--kb", paramLabel = "INDEX",
+            description = "medprompt: the knowledge base of solved examples (aloe medprompt build / import)")
+    Path kb;
+
+    @Option(names = "--kb-k", paramLabel = "K",
+            description = "medprompt: examples retrieved per question (default: 5; 0 = none)")
+    Integer kbK;
+
+    @Option(names = "--no-shuffle", description = "medprompt: show every ensemble member the options as given")
+    boolean noShuffle;
+
+    @Option(names = "--rerank-url", paramLabel = "URL",
+            description = "medprompt: a reranker server (POST /v1/rerank) that picks the best K of K x N retrieved;"
+                    + " API key from $ALOE_RERANK_API_KEY")
+    String rerankUrl;
+
+    @Option(names = "--rerank-model", paramLabel = "NAME", description = "medprompt: the reranker model name")
+    String rerankModel;
+
+    @Option(names = "--rerank-n", paramLabel = "N", description = "medprompt: candidates per kept example when"
+            + " reranking (default: 3)")
+    Integer rerankN;
 
     @Option(names = "--index-base", paramLabel = "0|1",
             description = "numeric answers (MedMCQA/CareQA cop) count from 0 or 1; default: detect from the file")
@@ -110,6 +134,38 @@ public final class EvalCommand implements Callable<Integer> {
         };
     }
 
+    /** The medprompt options as method parameters (part of the run's identity); refused with another method. */
+    private MethodOptions medpromptParameters(MethodOptions mo) {
+        boolean given = kb != null || kbK != null || noShuffle || rerankUrl != null || rerankModel != null
+                || rerankN != null;
+        if (!method.equals("medprompt")) {
+            if (given) {
+                throw new IllegalArgumentException("--kb, --kb-k, --no-shuffle and --rerank-* are for --method "
+                        + "medprompt");
+            }
+            return mo;
+        }
+        if (kb != null) {
+            mo = mo.withParameter("kb", kb.toAbsolutePath().normalize().toString());
+        }
+        if (kbK != null) {
+            mo = mo.withParameter("k", kbK.toString());
+        }
+        if (noShuffle) {
+            mo = mo.withParameter("shuffle", "false");
+        }
+        if (rerankUrl != null) {
+            mo = mo.withParameter("rerank-url", rerankUrl);
+        }
+        if (rerankModel != null) {
+            mo = mo.withParameter("rerank-model", rerankModel);
+        }
+        if (rerankN != null) {
+            mo = mo.withParameter("n-rank", rerankN.toString());
+        }
+        return mo;
+    }
+
     @Override
     public Integer call() {
         try {
@@ -119,12 +175,13 @@ public final class EvalCommand implements Callable<Integer> {
                 return 2;
             }
             Benchmark b = Benchmark.fromCliName(bench);
-            MethodOptions mo = new MethodOptions(temperature, maxTokens, seed, samples, attempts, shots,
-                    tieBreak(tieBreak));
+            MethodOptions mo = medpromptParameters(new MethodOptions(temperature, maxTokens, seed, samples, attempts,
+                    shots, tieBreak(tieBreak)));
             EvalMethod m = EvalMethods.create(method, mo);
             RunConfig cfg = new RunConfig(b, data, new LoaderOptions(indexBase), method, mo, limit, concurrency, out,
                     resume, !noProgress);
-            try (LanguageModel model = backend.open(opener)) {
+            try (AutoCloseable closeMethod = m instanceof AutoCloseable c ? c : () -> { };
+                 LanguageModel model = backend.open(opener)) {
                 EvalRunner.Outcome o = EvalRunner.run(cfg, model, m, err);
                 var r = o.results();
                 err.printf(Locale.ROOT, "aloe eval: %s %s %s: %d/%d correct, accuracy %.2f%% (95%% CI %.2f-%.2f,"
@@ -138,7 +195,7 @@ public final class EvalCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return 3;
         } catch (IllegalArgumentException | IllegalStateException | DatasetException | RemoteModelException
-                 | ModelFormatException | UnsupportedOperationException e) {
+                 | RagException | UnsupportedOperationException | org.aloe4j.formats.ModelFormatException e) {
             err.println("aloe eval: " + e.getMessage());
             return 1;
         } catch (Exception e) {

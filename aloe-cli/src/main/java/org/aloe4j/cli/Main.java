@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         description = "Run, serve, evaluate and merge the Aloe Beta medical LLMs on the JVM.",
         subcommands = {ChatCommand.class, GenerateCommand.class, LogitsCommand.class, TokenizeCommand.class,
                 RenderCommand.class, InspectCommand.class, PullCommand.class, EvalCommand.class,
-                MergeCommand.class, IndexCommand.class, MedpromptCommand.class})
+                MergeCommand.class, IndexCommand.class, MedpromptCommand.class, ServeCommand.class,
+                ConvertCommand.class, SynthCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     /** Lucene logs its vectorization set-up at INFO on first use: not for users. Held so it is not collected. */

@@ -33,6 +33,11 @@ final class ModelFiles {
      * (after saying how much), with progress on stderr.
      */
     static Path resolve(String spec) {
+        return resolve(spec, System.getenv());
+    }
+
+    /** {@link #resolve(String)} with a given environment (HF_HOME, HF_ENDPOINT, HF_TOKEN, ...; tests). */
+    static Path resolve(String spec, java.util.Map<String, String> environment) {
         Path local = Path.of(spec);
         if (Files.exists(local)) {
             return local;
@@ -41,7 +46,7 @@ final class ModelFiles {
             throw new ModelFormatException(local, "no such file or directory (and not a hub repository ORG/NAME)");
         }
         PrintWriter err = new PrintWriter(System.err, true);
-        HubConfig config = HubConfig.fromEnvironment();
+        HubConfig config = HubConfig.fromEnvironment(environment);
         try {
             Optional<DownloadPlan> plan = ModelLocator.plan(spec, config);
             if (plan.isPresent() && plan.get().bytesToDownload() > 0) {

@@ -107,11 +107,11 @@ class EvalCommandTest {
         String[] local = aloe("eval", "--bench", "jsonl", "--data", "x.jsonl", "--model", "m.gguf", "--out",
                 tmp.resolve("o").toString(), "--no-progress");
         assertEquals("1", local[0]);
-        assertEquals("aloe eval: m.gguf: no such file or directory", local[2].strip());
+        assertTrue(local[2].startsWith("aloe eval: ") && local[2].contains("m.gguf: no such file"), local[2]);
         String[] method = aloe("eval", "--bench", "jsonl", "--data", "x.jsonl", "--backend", "http://127.0.0.1:9",
                 "--method", "medprompt", "--out", tmp.resolve("o").toString());
         assertEquals("1", method[0]);
-        assertTrue(method[2].contains("unknown method 'medprompt'"), method[2]);
+        assertTrue(method[2].contains("medprompt needs a knowledge base: --kb INDEX"), method[2]);
     }
 
     @Test

@@ -6,18 +6,18 @@ import java.util.List;
  * Watches generated text for stop strings. Text that could still become the start of a stop string is held back,
  * so a caller streaming {@link #offer} results never shows any part of a stop string.
  */
-final class StopStrings {
+public final class StopStrings {
     private final List<String> stops;
     private final StringBuilder text = new StringBuilder();
     private int emitted;
     private boolean stopped;
 
-    StopStrings(List<String> stops) {
+    public StopStrings(List<String> stops) {
         this.stops = stops.stream().filter(s -> !s.isEmpty()).toList();
     }
 
     /** Adds new text; returns the part that is now safe to show (possibly empty). */
-    String offer(String piece) {
+    public String offer(String piece) {
         if (stopped) {
             return "";
         }
@@ -47,16 +47,16 @@ final class StopStrings {
     }
 
     /** The held-back rest, at the end of generation without a stop string. */
-    String flush() {
+    public String flush() {
         return drainTo(text.length());
     }
 
-    boolean stopped() {
+    public boolean stopped() {
         return stopped;
     }
 
     /** The full text so far, without the stop string and what followed it. */
-    String text() {
+    public String text() {
         return text.toString();
     }
 

@@ -1,5 +1,7 @@
 package org.aloe4j.model;
 
+import org.aloe4j.tensors.VectorSums;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -53,7 +55,7 @@ final class Attention {
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorSums.ordered(acc);
         for (; i < n; i++) {
             s += a[aOff + i] * b[bOff + i];
         }

@@ -36,4 +36,22 @@ public final class KVCache {
     public long bytes() {
         return 2L * keys.length * capacity * kvDim * Float.BYTES;
     }
+
+    /**
+     * For benchmarks: fills positions {@code [0, positions)} of every layer with seeded random keys and values, as if
+     * a context of that length had been processed (attention costs the same whatever the values are).
+     */
+    public void fillRandom(int positions, long seed) {
+        if (positions < 0 || positions > capacity) {
+            throw new IllegalArgumentException("cannot fill " + positions + " positions of a " + capacity
+                    + "-position cache");
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (int l = 0; l < keys.length; l++) {
+            for (int i = 0, n = positions * kvDim; i < n; i++) {
+                keys[l][i] = (float) random.nextDouble(-1, 1);
+                values[l][i] = (float) random.nextDouble(-1, 1);
+            }
+        }
+    }
 }

@@ -108,7 +108,7 @@ public final class ModelLoader {
                     matrix(g, b + "ffn_up.weight", c.ffnDim(), c.dim()),
                     matrix(g, b + "ffn_down.weight", c.dim(), c.ffnDim()));
         }
-        return new Weights(emb, vector(g, "output_norm.weight", c.dim()), out, layers, g);
+        return new Weights(emb, vector(g, "output_norm.weight", c.dim()), out, layers, g, true);
     }
 
     private static int requireInt(GGUFFile g, String key) {

@@ -25,6 +25,8 @@ public final class Transformer {
     private final Weights w;
     private final Rope rope;
     private final ThreadLocal<float[]> scoreScratch = ThreadLocal.withInitial(() -> new float[256]);
+    /** The attention work handed to the pool, reused across layers and steps (a decode step allocates nothing). */
+    private final AttentionJob attentionJob = new AttentionJob();
 
     // Scratch activations, [rows][width] flattened; grown to the largest batch seen.
     private int capacityRows;
@@ -135,19 +137,12 @@ public final class Transformer {
             System.arraycopy(k, r * kvDim, caches[r].keys[l], at, kvDim);
             System.arraycopy(v, r * kvDim, caches[r].values[l], at, kvDim);
         }
-        int heads = c.heads(), group = c.groupSize();
-        Parallel.forRange(0, n * heads, (start, end) -> {
-            float[] scores = scoreScratch.get();
-            for (int item = start; item < end; item++) {
-                int r = item / heads, h = item % heads;
-                int pos = positions[r];
-                if (scores.length < pos + 1) {
-                    scores = new float[Math.max(pos + 1, scores.length * 2)];
-                    scoreScratch.set(scores);
-                }
-                Attention.head(q, r * qDim + h * hd, caches[r], l, h / group, pos, hd, att, r * qDim + h * hd, scores);
-            }
-        });
+        attentionJob.set(l, positions, caches);
+        try {
+            Parallel.forRange(0, n * c.heads(), attentionJob);
+        } finally {
+            attentionJob.set(0, null, null);
+        }
         matmul(L.wo(), att, n, xb2);
         for (int i = 0, e = n * dim; i < e; i++) {
             x[i] += xb2[i];
@@ -169,12 +164,8 @@ public final class Transformer {
         }
     }
 
-    private static void matmul(Tensor t, float[] in, int n, float[] out) {
-        if (n == 1) {
-            MatMul.matvec(t, in, 0, out, 0);
-        } else {
-            MatMul.matmul(t, in, n, out);
-        }
+    private void matmul(Tensor t, float[] in, int n, float[] out) {
+        MatMul.matmul(t, in, n, out, w.activationFormat(t));
     }
 
     /** out = x / sqrt(mean(x^2) + eps) * weight; the mean is accumulated in double as ggml does. */
@@ -184,7 +175,8 @@ public final class Transformer {
             float v = in[inOff + i];
             ss += v * v;
         }
-        float scale = (float) (1.0 / Math.sqrt((float) (ss / n) + eps));
+        // float sqrt and float division, as ggml: the activations' 8-bit rounding can hinge on the last bit
+        float scale = 1.0f / (float) Math.sqrt((float) (ss / n) + eps);
         for (int i = 0; i < n; i++) {
             out[outOff + i] = in[inOff + i] * scale * weight[i];
         }
@@ -228,5 +220,34 @@ public final class Transformer {
         cos = new float[c.headDim() / 2];
         sin = new float[c.headDim() / 2];
         logitRows = new int[rows];
+    }
+
+    /** Attention of every (row, query head) item of one layer; fields set per layer by {@link #layer}. */
+    private final class AttentionJob implements org.aloe4j.tensors.IntRangeBody {
+        private int layer;
+        private int[] positions;
+        private KVCache[] caches;
+
+        void set(int layer, int[] positions, KVCache[] caches) {
+            this.layer = layer;
+            this.positions = positions;
+            this.caches = caches;
+        }
+
+        @Override
+        public void run(int start, int end) {
+            int heads = c.heads(), group = c.groupSize(), qDim = c.qDim(), hd = c.headDim();
+            float[] scores = scoreScratch.get();
+            for (int item = start; item < end; item++) {
+                int r = item / heads, h = item % heads;
+                int pos = positions[r];
+                if (scores.length < pos + 1) {
+                    scores = new float[Math.max(pos + 1, scores.length * 2)];
+                    scoreScratch.set(scores);
+                }
+                Attention.head(q, r * qDim + h * hd, caches[r], layer, h / group, pos, hd, att, r * qDim + h * hd,
+                        scores);
+            }
+        }
     }
 }

@@ -36,6 +36,21 @@ public final class BF16Tensor extends Tensor {
     }
 
     @Override
+    protected void decodeBlocks(long offset, int blocks, float[] out, int outOffset) {
+        MemorySegment data = data();
+        int j = 0;
+        if (Simd.ENABLED) {
+            int lanes = F.length();
+            for (int bound = blocks - lanes; j <= bound; j += lanes) {
+                Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, offset + 2L * j, LE)).intoArray(out, outOffset + j);
+            }
+        }
+        for (; j < blocks; j++) {
+            out[outOffset + j] = bf16(data.get(LE_SHORT, offset + 2L * j));
+        }
+    }
+
+    @Override
     public float dot(long row, float[] x, int xOffset) {
         long base = rowOffsetForDot(row, x, xOffset);
         MemorySegment data = data();
@@ -56,7 +71,7 @@ public final class BF16Tensor extends Tensor {
                 FloatVector w = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base + 2L * j, LE));
                 acc0 = w.fma(FloatVector.fromArray(F, x, xOffset + j), acc0);
             }
-            sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            sum = VectorSums.ordered(acc0.add(acc1));
         }
         for (; j < cols; j++) {
             sum += bf16(data.get(LE_SHORT, base + 2L * j)) * x[xOffset + j];

@@ -30,6 +30,11 @@ public final class F32Tensor extends Tensor {
     }
 
     @Override
+    protected void decodeBlocks(long offset, int blocks, float[] out, int outOffset) {
+        MemorySegment.copy(data(), LE_FLOAT, offset, out, outOffset, blocks);
+    }
+
+    @Override
     public float dot(long row, float[] x, int xOffset) {
         long base = rowOffsetForDot(row, x, xOffset);
         MemorySegment data = data();
@@ -56,7 +61,7 @@ public final class F32Tensor extends Tensor {
                 acc0 = FloatVector.fromMemorySegment(F, data, base + 4L * j, LE)
                         .fma(FloatVector.fromArray(F, x, xOffset + j), acc0);
             }
-            sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+            sum = VectorSums.ordered(acc0.add(acc1).add(acc2.add(acc3)));
         }
         for (; j < cols; j++) {
             sum += data.get(LE_FLOAT, base + 4L * j) * x[xOffset + j];

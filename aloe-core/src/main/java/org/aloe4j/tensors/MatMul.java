@@ -2,14 +2,72 @@ package org.aloe4j.tensors;
 
 import java.util.Objects;
 
-/** Matrix-vector and matrix-matrix products of a weight {@link Tensor} with float activations. */
+/**
+ * Matrix-vector and matrix-matrix products of a weight {@link Tensor} with float activations, optionally brought
+ * first to the precision that llama.cpp uses for that weight type ({@link ActivationFormat}).
+ */
 public final class MatMul {
     private MatMul() {}
 
+    /** Per calling thread: the rounded activations and Q8_1 block-sum corrections, grown as needed. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    /**
+     * {@link #matmul(Tensor, float[], int, float[])} after rounding each activation row to {@code format}; with
+     * {@link ActivationFormat#Q8_1} the Q4_1/Q5_1 min terms use the block sums as llama.cpp stores them.
+     */
+    public static void matmul(Tensor w, float[] x, int n, float[] out, ActivationFormat format) {
+        if (format == ActivationFormat.F32) {
+            if (n == 1) {
+                matvec(w, x, 0, out, 0);
+            } else {
+                matmul(w, x, n, out);
+            }
+            return;
+        }
+        int cols = w.cols();
+        int values = Math.multiplyExact(n, cols);
+        Objects.checkFromIndexSize(0, values, x.length);
+        float[][] scratch = SCRATCH.get();
+        if (scratch[0].length < values) {
+            scratch[0] = new float[values];
+        }
+        float[] rounded = scratch[0];
+        float[] corrections = null;
+        int blocksPerRow = cols / format.blockSize;
+        if (format == ActivationFormat.Q8_1) {
+            if (scratch[1].length < n * blocksPerRow) {
+                scratch[1] = new float[n * blocksPerRow];
+            }
+            corrections = scratch[1];
+        }
+        for (int i = 0; i < n; i++) {
+            format.round(x, i * cols, cols, rounded, i * cols, corrections, i * blocksPerRow);
+        }
+        if (n == 1) {
+            matvec(w, rounded, 0, out, 0);
+        } else {
+            matmul(w, rounded, n, out);
+        }
+        if (corrections != null) {
+            int rows = intRows(w);
+            for (int i = 0; i < n; i++) {
+                for (int r = 0; r < rows; r++) {
+                    out[i * rows + r] += w.minsDot(r, corrections, i * blocksPerRow);
+                }
+            }
+        }
+    }
+
+    /**
+     * System property {@code aloe.gemm=true} turns on {@link Gemm} for batches (prefill 3-7x faster in the kernel
+     * benchmark). Off by default: its float summation order differs from the dot kernels', which flips an 8-bit
+     * activation rounding in the tiny Q6_K fixture model (logits 0.027 from llama.cpp's instead of 3e-7).
+     */
+    static final boolean GEMM = Boolean.getBoolean("aloe.gemm");
+
     /** Below this many weight bytes a product runs on the calling thread (handing out work costs more). */
     static final long PARALLEL_MIN_BYTES = 1 << 16;
-    /** Weight bytes of the row tile that {@link #matmul} keeps in cache while it passes over the activations. */
-    static final long TILE_BYTES = 1 << 14;
 
     /** {@code out[outOffset + r] = w.dot(r, x, xOffset)} for every row {@code r}, rows split over {@link Parallel}. */
     public static void matvec(Tensor w, float[] x, int xOffset, float[] out, int outOffset) {
@@ -19,7 +77,35 @@ public final class MatMul {
         if (w.data().byteSize() < PARALLEL_MIN_BYTES) {
             matvecRows(w, x, xOffset, out, outOffset, 0, rows);
         } else {
-            Parallel.forRange(0, rows, (start, end) -> matvecRows(w, x, xOffset, out, outOffset, start, end));
+            MatvecJob job = MATVEC_JOB.get();
+            job.set(w, x, xOffset, out, outOffset);
+            try {
+                Parallel.forRange(0, rows, job);
+            } finally {
+                job.set(null, null, 0, null, 0);
+            }
+        }
+    }
+
+    /** Per calling thread, the matvec job handed to the pool: reused, so that a decode step allocates nothing. */
+    private static final ThreadLocal<MatvecJob> MATVEC_JOB = ThreadLocal.withInitial(MatvecJob::new);
+
+    private static final class MatvecJob implements IntRangeBody {
+        private Tensor w;
+        private float[] x, out;
+        private int xOffset, outOffset;
+
+        void set(Tensor w, float[] x, int xOffset, float[] out, int outOffset) {
+            this.w = w;
+            this.x = x;
+            this.xOffset = xOffset;
+            this.out = out;
+            this.outOffset = outOffset;
+        }
+
+        @Override
+        public void run(int start, int end) {
+            matvecRows(w, x, xOffset, out, outOffset, start, end);
         }
     }
 
@@ -31,9 +117,9 @@ public final class MatMul {
 
     /**
      * A batch of products: {@code x} holds {@code n} activation rows of {@code w.cols()} values back to back, and
-     * {@code out[i * w.rows() + r] = w.dot(r, x, i * w.cols())}. Weight rows are split over {@link Parallel}; each
-     * thread walks its rows in tiles small enough to stay in cache, so each weight byte comes from memory once for
-     * the whole batch.
+     * {@code out[i * w.rows() + r] = w.dot(r, x, i * w.cols())}. One row goes to {@link #matvec}; two or more to
+     * {@link Gemm}, which decodes each weight once for the whole batch. Weight rows are split over {@link Parallel}
+     * in groups of {@link Gemm#ROWS}.
      */
     public static void matmul(Tensor w, float[] x, int n, float[] out) {
         int rows = intRows(w);
@@ -46,26 +132,18 @@ public final class MatMul {
         if (n == 0) {
             return;
         }
-        if (w.data().byteSize() * n < PARALLEL_MIN_BYTES) {
-            matmulRows(w, x, n, out, 0, rows);
-        } else {
-            Parallel.forRange(0, rows, (start, end) -> matmulRows(w, x, n, out, start, end));
-        }
-    }
-
-    private static void matmulRows(Tensor w, float[] x, int n, float[] out, int start, int end) {
-        int rows = (int) w.rows();
-        int cols = w.cols();
-        int tile = (int) Math.max(1, TILE_BYTES / w.rowBytes());
-        for (int r0 = start; r0 < end; r0 += tile) {
-            int r1 = Math.min(end, r0 + tile);
+        if (n == 1 || !GEMM) {
             for (int i = 0; i < n; i++) {
-                int xOffset = i * cols;
-                int outOffset = i * rows;
-                for (int r = r0; r < r1; r++) {
-                    out[outOffset + r] = w.dot(r, x, xOffset);
-                }
+                matvec(w, x, i * cols, out, i * rows);
             }
+            return;
+        }
+        if (w.data().byteSize() * n < PARALLEL_MIN_BYTES) {
+            Gemm.rows(w, x, n, out, 0, rows);
+        } else {
+            int groups = (rows + Gemm.ROWS - 1) / Gemm.ROWS;
+            Parallel.forRange(0, groups, (start, end) ->
+                    Gemm.rows(w, x, n, out, start * Gemm.ROWS, Math.min(rows, end * Gemm.ROWS)));
         }
     }
 

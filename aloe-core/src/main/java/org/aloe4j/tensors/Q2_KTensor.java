@@ -82,6 +82,6 @@ public final class Q2_KTensor extends Tensor {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return VectorSums.ordered(acc0.add(acc1));
     }
 }

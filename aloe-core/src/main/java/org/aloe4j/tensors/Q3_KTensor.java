@@ -98,6 +98,6 @@ public final class Q3_KTensor extends Tensor {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorSums.ordered(acc);
     }
 }

@@ -32,6 +32,25 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
+    protected void decodeBlocks(long offset, int blocks, float[] out, int outOffset) {
+        if (!Simd.ENABLED) {
+            super.decodeBlocks(offset, blocks, out, outOffset);
+            return;
+        }
+        MemorySegment data = data();
+        int lanes = F.length();
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, outOffset += BLOCK) {
+            FloatVector d = FloatVector.broadcast(F, Simd.f16(data, offset));
+            for (int j = 0; j < 16; j += lanes) {
+                ByteVector q = Simd.loadBytes(data, offset + 2 + j);
+                Simd.bytesToFloats(q.and((byte) 0x0F).sub((byte) 8)).mul(d).intoArray(out, outOffset + j);
+                Simd.bytesToFloats(Simd.shiftRightBytes(q, 4).and((byte) 0x0F).sub((byte) 8)).mul(d)
+                        .intoArray(out, outOffset + 16 + j);
+            }
+        }
+    }
+
+    @Override
     public float dot(long row, float[] x, int xOffset) {
         if (!Simd.ENABLED) {
             return dotScalar(row, x, xOffset);
@@ -40,28 +59,20 @@ public final class Q4_0Tensor extends Tensor {
         MemorySegment data = data();
         int lanes = F.length();
         int blocks = cols() / BLOCK;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-        int b = 0;
-        for (; b + 1 < blocks; b += 2, offset += 2 * BLOCK_BYTES, xOffset += 2 * BLOCK) {
-            acc0 = block(data, offset, x, xOffset, lanes, acc0);
-            acc1 = block(data, offset + BLOCK_BYTES, x, xOffset + BLOCK, lanes, acc1);
+        // one method with no vector-typed helper: a helper that C2 compiled on its own first ("already compiled into
+        // a big method") is not inlined, and vectors crossing that call are boxed on the heap (10x slower)
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
+            FloatVector sum = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += lanes) {
+                ByteVector q = Simd.loadBytes(data, offset + 2 + j);
+                FloatVector lo = Simd.bytesToFloats(q.and((byte) 0x0F).sub((byte) 8));
+                FloatVector hi = Simd.bytesToFloats(Simd.shiftRightBytes(q, 4).and((byte) 0x0F).sub((byte) 8));
+                sum = lo.fma(FloatVector.fromArray(F, x, xOffset + j), sum);
+                sum = hi.fma(FloatVector.fromArray(F, x, xOffset + j + 16), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset)), acc);
         }
-        if (b < blocks) {
-            acc0 = block(data, offset, x, xOffset, lanes, acc0);
-        }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-    }
-
-    private static FloatVector block(MemorySegment data, long offset, float[] x, int xOffset, int lanes,
-            FloatVector acc) {
-        FloatVector sum = FloatVector.zero(F);
-        for (int j = 0; j < 16; j += lanes) {
-            ByteVector q = Simd.loadBytes(data, offset + 2 + j);
-            FloatVector lo = Simd.bytesToFloats(q.and((byte) 0x0F).sub((byte) 8));
-            FloatVector hi = Simd.bytesToFloats(Simd.shiftRightBytes(q, 4).and((byte) 0x0F).sub((byte) 8));
-            sum = lo.fma(FloatVector.fromArray(F, x, xOffset + j), sum);
-            sum = hi.fma(FloatVector.fromArray(F, x, xOffset + j + 16), sum);
-        }
-        return sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset)), acc);
+        return VectorSums.ordered(acc);
     }
 }

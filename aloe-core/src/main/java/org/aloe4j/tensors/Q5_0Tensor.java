@@ -59,6 +59,6 @@ public final class Q5_0Tensor extends Tensor {
             }
             acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorSums.ordered(acc);
     }
 }

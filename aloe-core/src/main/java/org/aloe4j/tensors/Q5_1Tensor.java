@@ -37,6 +37,11 @@ public final class Q5_1Tensor extends Tensor {
     }
 
     @Override
+    public float minsDot(long row, float[] c, int cOffset) {
+        return blockFp16Dot(row, 2, c, cOffset);
+    }
+
+    @Override
     public float dot(long row, float[] x, int xOffset) {
         if (!Simd.ENABLED) {
             return dotScalar(row, x, xOffset);
@@ -61,6 +66,6 @@ public final class Q5_1Tensor extends Tensor {
                 accHi = wHi.fma(FloatVector.fromArray(F, x, xOffset + j + 16), accHi);
             }
         }
-        return accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+        return VectorSums.ordered(accLo.add(accHi));
     }
 }

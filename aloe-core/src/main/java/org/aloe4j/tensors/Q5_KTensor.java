@@ -46,6 +46,43 @@ public final class Q5_KTensor extends Tensor {
     }
 
     @Override
+    protected void decodeBlocks(long offset, int blocks, float[] out, int outOffset) {
+        if (!Simd.ENABLED) {
+            super.decodeBlocks(offset, blocks, out, outOffset);
+            return;
+        }
+        MemorySegment data = data();
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, outOffset += BLOCK) {
+            float d = Simd.f16(data, offset);
+            float dmin = Simd.f16(data, offset + 2);
+            long scalesLow = data.get(Simd.LE_LONG, offset + 4);
+            int scalesHigh = data.get(Simd.LE_INT, offset + 12);
+            for (int c = 0; c < 4; c++) {
+                decodeChunk(data, offset, d, dmin, scalesLow, scalesHigh, c, out, outOffset + 64 * c);
+            }
+        }
+    }
+
+    /** 64 values (two sub-blocks) of chunk {@code c} as fma(q, d * scale, -dmin * min), rounded once. */
+    private static void decodeChunk(MemorySegment data, long block, float d, float dmin, long scalesLow,
+            int scalesHigh, int c, float[] out, int o) {
+        int lanes = F.length();
+        FloatVector d1 = FloatVector.broadcast(F, d * KScales.scale(scalesLow, scalesHigh, 2 * c));
+        FloatVector m1 = FloatVector.broadcast(F, -(dmin * KScales.min(scalesLow, scalesHigh, 2 * c)));
+        FloatVector d2 = FloatVector.broadcast(F, d * KScales.scale(scalesLow, scalesHigh, 2 * c + 1));
+        FloatVector m2 = FloatVector.broadcast(F, -(dmin * KScales.min(scalesLow, scalesHigh, 2 * c + 1)));
+        long qs = block + 48 + 32 * c;
+        long qh = block + 16;
+        for (int l = 0; l < 32; l += lanes) {
+            ByteVector q = Simd.loadBytes(data, qs + l);
+            ByteVector h = Simd.loadBytes(data, qh + l);
+            Simd.bytesToFloats(q.and((byte) 0x0F).or(shiftToBit4(h, 2 * c))).fma(d1, m1).intoArray(out, o + l);
+            Simd.bytesToFloats(Simd.shiftRightBytes(q, 4).and((byte) 0x0F).or(shiftToBit4(h, 2 * c + 1)))
+                    .fma(d2, m2).intoArray(out, o + 32 + l);
+        }
+    }
+
+    @Override
     public float dot(long row, float[] x, int xOffset) {
         if (!Simd.ENABLED) {
             return dotScalar(row, x, xOffset);
@@ -83,7 +120,7 @@ public final class Q5_KTensor extends Tensor {
                 }
             }
         }
-        return accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+        return VectorSums.ordered(accLo.add(accHi));
     }
 
     /** Bit {@code bit} of every byte moved to bit 4 (value 16), other bits cleared. */

@@ -29,6 +29,22 @@ public final class Q8_0Tensor extends Tensor {
     }
 
     @Override
+    protected void decodeBlocks(long offset, int blocks, float[] out, int outOffset) {
+        if (!Simd.ENABLED) {
+            super.decodeBlocks(offset, blocks, out, outOffset);
+            return;
+        }
+        MemorySegment data = data();
+        int lanes = F.length();
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, outOffset += BLOCK) {
+            FloatVector d = FloatVector.broadcast(F, Simd.f16(data, offset));
+            for (int j = 0; j < BLOCK; j += lanes) {
+                Simd.bytesToFloats(Simd.loadBytes(data, offset + 2 + j)).mul(d).intoArray(out, outOffset + j);
+            }
+        }
+    }
+
+    @Override
     public float dot(long row, float[] x, int xOffset) {
         if (!Simd.ENABLED) {
             return dotScalar(row, x, xOffset);
@@ -37,25 +53,16 @@ public final class Q8_0Tensor extends Tensor {
         MemorySegment data = data();
         int lanes = F.length();
         int blocks = cols() / BLOCK;
-        // two accumulators (even and odd blocks) so consecutive blocks do not wait on each other's FMA
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-        int b = 0;
-        for (; b + 1 < blocks; b += 2, offset += 2 * BLOCK_BYTES, xOffset += 2 * BLOCK) {
-            acc0 = block(data, offset, x, xOffset, lanes, acc0);
-            acc1 = block(data, offset + BLOCK_BYTES, x, xOffset + BLOCK, lanes, acc1);
+        // no vector-typed helper method: see Q4_0Tensor.dot
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
+            FloatVector sum = FloatVector.zero(F);
+            for (int j = 0; j < BLOCK; j += lanes) {
+                sum = Simd.bytesToFloats(Simd.loadBytes(data, offset + 2 + j))
+                        .fma(FloatVector.fromArray(F, x, xOffset + j), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset)), acc);
         }
-        if (b < blocks) {
-            acc0 = block(data, offset, x, xOffset, lanes, acc0);
-        }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-    }
-
-    private static FloatVector block(MemorySegment data, long offset, float[] x, int xOffset, int lanes,
-            FloatVector acc) {
-        FloatVector sum = Simd.bytesToFloats(Simd.loadBytes(data, offset + 2)).mul(FloatVector.fromArray(F, x, xOffset));
-        for (int j = lanes; j < BLOCK; j += lanes) {
-            sum = Simd.bytesToFloats(Simd.loadBytes(data, offset + 2 + j)).fma(FloatVector.fromArray(F, x, xOffset + j), sum);
-        }
-        return sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset)), acc);
+        return VectorSums.ordered(acc);
     }
 }

@@ -96,6 +96,30 @@ public abstract class Tensor {
     }
 
     /**
+     * Writes {@code blocks} whole blocks of row {@code row}, starting at block {@code firstBlock}, as floats to
+     * {@code out[outOffset ..]}: bit-identical to the same values of {@link #dequantizeRow}. This is the fast decoder
+     * of the prefill kernel ({@link MatMul#matmul}), which decodes each weight once and applies it to many rows.
+     */
+    public final void dequantizeBlocks(long row, int firstBlock, int blocks, float[] out, int outOffset) {
+        checkRow(row);
+        int blockSize = type.blockSize;
+        Objects.checkFromIndexSize(firstBlock, blocks, cols / blockSize);
+        Objects.checkFromIndexSize(outOffset, blocks * blockSize, out.length);
+        decodeBlocks(row * rowBytes + (long) firstBlock * type.blockBytes, blocks, out, outOffset);
+    }
+
+    /**
+     * {@link #dequantizeBlocks} after validation; types with a vector decoder override it (the default decodes one
+     * block at a time with {@link #dequantizeBlock}).
+     */
+    protected void decodeBlocks(long offset, int blocks, float[] out, int outOffset) {
+        int blockSize = type.blockSize;
+        for (int b = 0; b < blocks; b++, offset += type.blockBytes, outOffset += blockSize) {
+            dequantizeBlock(offset, out, outOffset);
+        }
+    }
+
+    /**
      * Decodes the block that starts at byte {@code offset} of {@link #data()} into {@code blockSize} floats at
      * {@code out[outOffset]}, exactly as ggml does. Bounds were checked by the caller.
      */
@@ -106,6 +130,29 @@ public abstract class Tensor {
      * float accumulation order differs from {@link #dotReference}; see the tests for the error bound.
      */
     public abstract float dot(long row, float[] x, int xOffset);
+
+    /**
+     * Q4_1 and Q5_1 only: {@code sum over the row's blocks b of min_b * c[cOffset + b]}, the part of llama.cpp's
+     * dot with {@link ActivationFormat#Q8_1} activations that uses the stored (fp16) block sums.
+     *
+     * @throws UnsupportedOperationException for types without a block minimum
+     */
+    public float minsDot(long row, float[] c, int cOffset) {
+        throw new UnsupportedOperationException(type + " blocks have no minimum term");
+    }
+
+    /** Sum of the fp16 value at byte {@code minOffset} of each block of a row times {@code c[cOffset + block]}. */
+    protected final float blockFp16Dot(long row, int minOffset, float[] c, int cOffset) {
+        checkRow(row);
+        int blocks = cols / type.blockSize;
+        java.util.Objects.checkFromIndexSize(cOffset, blocks, c.length);
+        long offset = row * rowBytes + minOffset;
+        float sum = 0;
+        for (int b = 0; b < blocks; b++, offset += type.blockBytes) {
+            sum += Simd.f16(data, offset) * c[cOffset + b];
+        }
+        return sum;
+    }
 
     /** The dot product computed from {@link #dequantizeRow} with a double accumulator: the oracle for {@link #dot}. */
     public float dotReference(long row, float[] x, int xOffset) {

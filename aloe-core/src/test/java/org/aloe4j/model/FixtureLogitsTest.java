@@ -19,17 +19,25 @@ import org.junit.jupiter.params.provider.MethodSource;
  * tolerances: ../shared/fixtures/README.md). The prompt is evaluated in one batch with logits for every position,
  * then greedy steps are fed back one token at a time, as llama.cpp did.
  *
- * <p>Tolerances (max |logit difference|; the synthetic models' logits have rms 0.34..0.46):
+ * <p>GGUF files run with llama.cpp's activation rounding ({@link org.aloe4j.tensors.ActivationFormat}): F16 and BF16
+ * weights see F16/BF16 activations, quantized weights 8-bit block-quantized ones (Q8_0, Q8_1, Q8_K), so the engine
+ * computes llama.cpp's numbers, not merely numbers close to them. Tolerances (max |logit difference|; the synthetic
+ * models' logits have rms 0.34..0.46):
  * <ul>
- *   <li>F32, and the HF directories (BF16 weights widened exactly): 2e-5 — llama.cpp itself is within 7e-7 of a
- *       float64 implementation; the rest is float accumulation order.</li>
- *   <li>F16 2.5e-3, BF16 1.2e-2: llama.cpp rounds activations to F16/BF16 before each matmul, we keep F32
- *       (README: expect up to 1e-3 and 8e-3).</li>
- *   <li>Quantized types 0.05: llama.cpp quantizes activations to 8 bits, we multiply dequantized weights by float
- *       activations (README: expect 0.013..0.035). Block decoding itself is checked bit-exact in the tensors tests.</li>
+ *   <li>1e-5 for F32 files and the HF directories (llama.cpp itself is within 7e-7 of a float64 implementation; the
+ *       rest is float summation order), 2e-5 for stories260K (larger logits);</li>
+ *   <li>1e-4 for BF16 and the quantized files: measured 1.2e-7..3.6e-7, i.e. identical up to summation order (the
+ *       kernels sum vector lanes in one fixed order, {@link org.aloe4j.tensors.VectorSums}, so results do not
+ *       change while the JIT warms up);</li>
+ *   <li>1e-3 for F16: the F16 rounding of activations (steps of 2^-11) turns last-bit differences of summation order
+ *       into occasional flips (measured 4.2e-4; llama.cpp's own rerun of this file differs from its reference JSON
+ *       by 6e-6);</li>
+ *   <li>2e-3 for tiny-llama.Q4_K_M: llama.cpp's reference used its repacked Q4_K kernels, whose batched Q8_K
+ *       activation rounding can differ from the plain one at rounding boundaries (fixtures README: 0.0013 between
+ *       its own two code paths). Measured 3.6e-7 with our fixed summation order; 1.4e-3 with another order.</li>
  * </ul>
  * Greedy tokens are compared while the reference margin exceeds twice the tolerance (after a near-tie the rest of a
- * continuation is meaningless), and at least the first 4 steps must be comparable.
+ * continuation is meaningless); at least half of the steps, and at least 4, must be comparable.
  */
 class FixtureLogitsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,16 +56,19 @@ class FixtureLogitsTest {
 
     static double tolerance(String ref) {
         String r = ref.toUpperCase(Locale.ROOT);
-        if (r.startsWith("HF/") || r.contains(".F32.") || r.contains("STORIES260K")) {
+        if (r.contains("STORIES260K")) {
             return 2e-5;
         }
+        if (r.startsWith("HF/") || r.contains(".F32.")) {
+            return 1e-5;
+        }
         if (r.contains(".F16.")) {
-            return 2.5e-3;
+            return 1e-3;
         }
-        if (r.contains(".BF16.")) {
-            return 1.2e-2;
+        if (r.contains("TINY-LLAMA.Q4_K_M")) {
+            return 2e-3;
         }
-        return 0.05;
+        return 1e-4;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -75,7 +86,8 @@ class FixtureLogitsTest {
             assertEquals(ref.get("n_vocab").asInt(), vocab, "vocabulary size");
             int[] tokens = ints(ref.get("tokens"));
             int n = tokens.length;
-            KVCache cache = t.newCache(n + 16);
+            int greedySteps = ref.get("greedy_next_tokens").size();
+            KVCache cache = t.newCache(Math.min(m.config().contextLength(), n + greedySteps + 1));
             int[] pos = new int[n];
             KVCache[] caches = new KVCache[n];
             boolean[] want = new boolean[n];
@@ -122,7 +134,7 @@ class FixtureLogitsTest {
             }
             float[] last = new float[vocab];
             if (!want[n - 1]) {
-                KVCache c2 = t.newCache(n + expected.length);
+                KVCache c2 = t.newCache(Math.min(m.config().contextLength(), n + expected.length + 1));
                 last = t.prefill(tokens, 0, c2);
                 cache = c2;
             } else {
@@ -137,7 +149,10 @@ class FixtureLogitsTest {
                     last = t.forward(next, n + k, cache);
                 }
             }
-            assertTrue(compared >= 4 || margins.length < 4, refName + ": only " + compared + " greedy steps had a margin above the tolerance");
+            assertTrue(compared >= Math.max(4, expected.length / 2),
+                    refName + ": only " + compared + " of " + expected.length + " greedy steps had a margin above the tolerance");
+            System.out.printf(Locale.ROOT, "%s: %d of %d greedy steps identical (the rest follow a near-tie)%n",
+                    refName, compared, expected.length);
         }
     }
 

@@ -98,4 +98,32 @@ final class DotChecks {
             }
         }
     }
+
+    /** {@link Tensor#dequantizeBlocks} over every block range of a row equals {@link Tensor#dequantizeRow} bit for bit. */
+    static void checkDequantizeBlocks(GGMLType type, long seed) {
+        int blocks = type.blockSize == 1 ? 3 * Simd.LANES + 5 : 5;
+        int cols = blocks * type.blockSize;
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor t = RandomTensors.create(type, 3, cols, seed, arena);
+            float[] row = new float[cols];
+            t.dequantizeRow(1, row, 0);
+            for (int first = 0; first < blocks; first++) {
+                for (int count = 0; first + count <= blocks; count++) {
+                    float[] out = new float[cols + 3];
+                    out[2 + count * type.blockSize] = Float.NaN;
+                    t.dequantizeBlocks(1, first, count, out, 2);
+                    for (int j = 0; j < count * type.blockSize; j++) {
+                        if (Float.floatToRawIntBits(row[first * type.blockSize + j])
+                                != Float.floatToRawIntBits(out[2 + j])) {
+                            throw new AssertionError(type + " blocks " + first + "+" + count + " value " + j + ": "
+                                    + out[2 + j] + " but dequantizeRow gives " + row[first * type.blockSize + j]);
+                        }
+                    }
+                    if (!Float.isNaN(out[2 + count * type.blockSize])) {
+                        throw new AssertionError(type + " dequantizeBlocks wrote past its range");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -21,7 +21,7 @@ public final class KernelBenchmark {
         GGMLType[] types = args.length == 0 ? DotChecks.TYPES
                 : java.util.Arrays.stream(args).map(GGMLType::valueOf).toArray(GGMLType[]::new);
         System.out.printf("vector bits %d, threads %d, matrix %d x %d%n", Simd.BITS, Parallel.threads(), N, N);
-        System.out.printf("%-5s %9s | %9s %7s | %9s %7s | %12s %7s%n", "type", "MB", "dot ns/row", "GB/s",
+        System.out.printf("%-5s %9s | %7s | %9s %7s | %9s %7s | %12s %7s%n", "type", "MB", "dec GB/s", "dot ns/row", "GB/s",
                 "matvec ns/row", "GB/s", "matmul64 ns/row/item", "GFLOP/s");
         try (Arena arena = Arena.ofShared()) {
             for (GGMLType type : types) {
@@ -37,12 +37,20 @@ public final class KernelBenchmark {
                     }
                     sink = s;
                 }, 1.0);
+                float[] decoded = new float[N];
+                double decodeSeconds = best(() -> {
+                    for (int r = 0; r < N; r++) {
+                        w.dequantizeBlocks(r, 0, N / type.blockSize, decoded, 0);
+                    }
+                    sink = decoded[7];
+                }, 0.5);
                 double matvecSeconds = best(() -> MatMul.matvec(w, x, 0, out, 0), 1.0);
                 int batch = 64;
                 float[] xs = RandomTensors.randomVector(batch * N, 3);
                 float[] outs = new float[batch * N];
                 double matmulSeconds = best(() -> MatMul.matmul(w, xs, batch, outs), 2.0);
-                System.out.printf("%-5s %9.1f | %9.0f %7.2f | %9.0f %7.2f | %12.0f %7.1f%n", type, bytes / 1e6,
+                System.out.printf("%-5s %9.1f | %7.2f | %9.0f %7.2f | %9.0f %7.2f | %12.0f %7.1f%n", type, bytes / 1e6,
+                        bytes / decodeSeconds / 1e9,
                         dotSeconds * 1e9 / N, bytes / dotSeconds / 1e9, matvecSeconds * 1e9 / N,
                         bytes / matvecSeconds / 1e9, matmulSeconds * 1e9 / N / batch,
                         2.0 * N * N * batch / matmulSeconds / 1e9);

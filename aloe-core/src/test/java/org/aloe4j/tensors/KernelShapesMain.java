@@ -13,6 +13,7 @@ public final class KernelShapesMain {
         System.out.println("vector bits " + Simd.BITS + ", lanes " + Simd.LANES);
         for (GGMLType type : DotChecks.TYPES) {
             DotChecks.checkOneHot(type, 11);
+            DotChecks.checkDequantizeBlocks(type, 13);
             double worst = DotChecks.checkRandomRows(type, 7);
             System.out.printf("%s ok (worst |diff|/tolerance %.3g)%n", type, worst);
         }

@@ -47,6 +47,14 @@ class TensorDotTest {
         }
     }
 
+    /** The prefill kernel's vector decoders: every block range of a row, bit for bit the reference values. */
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1",
+        "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void dequantizeBlocksIsBitIdenticalToDequantizeRow(GGMLType type) {
+        DotChecks.checkDequantizeBlocks(type, 21);
+    }
+
     @Test
     void halfToFloatVectorMatchesFloat16ToFloatForAllBitPatterns() {
         if (!Simd.ENABLED) {

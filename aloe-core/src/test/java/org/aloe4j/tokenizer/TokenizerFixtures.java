@@ -54,10 +54,8 @@ final class TokenizerFixtures {
     }
 
     static Map<String, Object> metadata(Path gguf) {
-        try {
-            return GGUFMetadataForTests.read(gguf);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try (org.aloe4j.formats.gguf.GGUFFile file = org.aloe4j.formats.gguf.GGUFFile.open(gguf)) {
+            return file.metadata();
         }
     }
 

@@ -1,7 +1,6 @@
 package org.aloe4j.eval.method;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.aloe4j.eval.data.Question;
 import org.aloe4j.generation.ChatMessage;
@@ -50,10 +49,7 @@ abstract class GenerationMethod implements EvalMethod {
             runs.add(RetryingAnswerer.run(model, messages, q.letters(), base, options.maxAttempts(), s,
                     options.seed(), q.id()));
         }
-        List<RetryingAnswerer.Run> voteOrder = runs.stream()
-                .sorted(Comparator.comparingInt((RetryingAnswerer.Run r) -> r.attempts().size())
-                        .thenComparingInt(RetryingAnswerer.Run::sample))
-                .toList();
+        List<RetryingAnswerer.Run> voteOrder = RetryingAnswerer.inVoteOrder(runs);
         Vote v = Vote.of(voteOrder.stream().map(RetryingAnswerer.Run::answer).toList(), options.tieBreak());
         List<Attempt> all = runs.stream().flatMap(r -> r.attempts().stream()).toList();
         int unparsed = (int) runs.stream().filter(r -> r.answer() == null).count();

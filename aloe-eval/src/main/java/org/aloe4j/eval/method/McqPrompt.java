@@ -60,8 +60,8 @@ public final class McqPrompt {
         return m;
     }
 
-    /** Python's {@code str.strip(" \n")}: only spaces and newlines, at both ends. */
-    static String strip(String s) {
+    /** Python's {@code str.strip(" \n")}: only spaces and newlines, at both ends (how options are printed). */
+    public static String strip(String s) {
         int b = 0;
         int e = s.length();
         while (b < e && (s.charAt(b) == ' ' || s.charAt(b) == '\n')) {

@@ -1,6 +1,7 @@
 package org.aloe4j.eval.method;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.aloe4j.generation.ChatMessage;
 import org.aloe4j.generation.ChatRequest;
@@ -36,5 +37,15 @@ public final class RetryingAnswerer {
             }
         }
         return new Run(sample, null, attempts);
+    }
+
+    /**
+     * The runs in the order prompt_engine lists their answers, which is the order they vote in: runs answered at an
+     * earlier attempt first (it retries all unparsed runs together, round after round), then by run number.
+     */
+    public static List<Run> inVoteOrder(List<Run> runs) {
+        return runs.stream()
+                .sorted(Comparator.comparingInt((Run r) -> r.attempts().size()).thenComparingInt(Run::sample))
+                .toList();
     }
 }

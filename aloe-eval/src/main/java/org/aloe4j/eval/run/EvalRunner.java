@@ -267,6 +267,10 @@ public final class EvalRunner {
         if (cfg.loaderOptions().indexBase() != null) {
             opts.put("index_base", cfg.loaderOptions().indexBase());
         }
+        if (!o.parameters().isEmpty()) {
+            ObjectNode params = opts.putObject("parameters");
+            o.parameters().forEach(params::put);
+        }
         return id;
     }
 

@@ -17,6 +17,7 @@ import org.aloe4j.generation.ChatMessage;
  * ({@code prompts}: lists of {role, content}) and every attempt ({@code sample, attempt, prompt} (index into
  * prompts), {@code temperature, max_tokens, seed, output, parsed, finish, prompt_tokens, completion_tokens,
  * seconds}), and for loglik the letters' {@code logprobs} (null = not among the server's top log-probabilities).
+ * A method's {@code details} (e.g. Medprompt's trace) come last, as the method gave them.
  * An item whose request was refused ({@code error}) has pred null and counts as wrong.
  */
 public final class ItemRecords {
@@ -70,6 +71,9 @@ public final class ItemRecords {
             p.forEach(m -> msgs.addObject().put("role", m.role()).put("content", m.content()));
         }
         r.set("attempts", attempts);
+        if (o.details() != null) {
+            r.set("details", o.details());
+        }
         return r;
     }
 

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.aloe4j.rag.RagException;
 import org.aloe4j.rag.embed.Vectors;
@@ -106,7 +107,11 @@ public final class LuceneStore implements VectorStore {
     private final ReferenceManager<IndexSearcher> searchers;
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private int addedSinceCommit;
-    private volatile boolean stale;
+    // changes made by this writer, and how many of them the searchers see: a reader refreshes (or waits for the
+    // refresh in progress) until they match, so that no thread searches an older view than its own writes
+    private final AtomicLong changes = new AtomicLong();
+    private volatile long visibleChanges;
+    private final Object refreshLock = new Object();
 
     private LuceneStore(Path path, Directory directory, int dimension, Options options, IndexWriter writer,
             ReferenceManager<IndexSearcher> searchers, Map<String, String> metadata) {
@@ -267,7 +272,7 @@ public final class LuceneStore implements VectorStore {
             } catch (IOException e) {
                 throw new RagException(path + ": cannot add document " + d.id() + ": " + e, e);
             }
-            stale = true;
+            changes.incrementAndGet();
             if (options.commitEvery() > 0 && ++addedSinceCommit >= options.commitEvery()) {
                 commit();
             }
@@ -315,7 +320,7 @@ public final class LuceneStore implements VectorStore {
     public synchronized void forceMerge() {
         try {
             writer().forceMerge(1);
-            stale = true;
+            changes.incrementAndGet();
         } catch (IOException e) {
             throw new RagException(path + ": merge failed: " + e, e);
         }
@@ -325,7 +330,7 @@ public final class LuceneStore implements VectorStore {
     public synchronized void deleteWhere(String field, String value) {
         try {
             writer().deleteDocuments(new Term(FIELD_PREFIX + field, value));
-            stale = true;
+            changes.incrementAndGet();
         } catch (IOException e) {
             throw new RagException(path + ": delete failed: " + e, e);
         }
@@ -423,9 +428,14 @@ public final class LuceneStore implements VectorStore {
 
     private IndexSearcher acquire() {
         try {
-            if (stale) {
-                stale = false;
-                searchers.maybeRefreshBlocking();
+            long wanted = changes.get();
+            if (visibleChanges < wanted) {
+                synchronized (refreshLock) {
+                    if (visibleChanges < wanted) {
+                        searchers.maybeRefreshBlocking();
+                        visibleChanges = wanted;
+                    }
+                }
             }
             return searchers.acquire();
         } catch (IOException e) {

@@ -161,4 +161,38 @@ class LuceneStoreTest {
             assertEquals(1, status.numSegments);
         }
     }
+
+    @Test
+    void readersRacingTheFirstSearchAfterAWriteAllSeeIt() throws Exception {
+        // several threads searching at once right after an add must all see it, not just the one that refreshes
+        int dim = 16;
+        try (LuceneStore store = LuceneStore.open(dir.resolve("race"), dim)) {
+            int threads = 8;
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                for (int round = 1; round <= 20; round++) {
+                    List<StoredDocument> batch = new ArrayList<>();
+                    for (int i = 0; i < 50; i++) {
+                        batch.add(TestVectors.document(round, round * 1000 + i, dim));
+                    }
+                    store.add(batch);
+                    long expected = 50L * round;
+                    var start = new java.util.concurrent.CountDownLatch(1);
+                    List<java.util.concurrent.Future<Long>> seen = new ArrayList<>();
+                    for (int t = 0; t < threads; t++) {
+                        seen.add(pool.submit(() -> {
+                            start.await();
+                            return store.count();
+                        }));
+                    }
+                    start.countDown();
+                    for (var f : seen) {
+                        assertEquals(expected, f.get(), "round " + round);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
 }

@@ -1,0 +1,149 @@
+package org.aloe4j.tensors;
+
+import org.aloe4j.formats.gguf.GGMLType;
+
+/**
+ * The precision that activations are brought to before their dot products with a weight matrix.
+ *
+ * <p>llama.cpp does not multiply its weights by float activations: it first converts each activation row to the
+ * weight type's "vec_dot type" (F16 for F16 weights, BF16 for BF16, 8-bit blocks for the quantized types) and then
+ * computes block dot products. The result differs from a float product by up to a few percent of the logits' rms on
+ * quantized models, enough to flip a greedy choice. {@link #round} reproduces that conversion exactly (values as
+ * llama.cpp's AVX2 build computes them) and returns the activations as the floats they stand for, so the float
+ * kernels then compute llama.cpp's sums up to float rounding order.
+ *
+ * <p>{@link #F32} leaves activations alone: the choice for weights whose reference runs in float (Hugging Face
+ * directories, whose reference is PyTorch's float computation).
+ */
+public enum ActivationFormat {
+    /** Float activations, unchanged. */
+    F32(1),
+    /** Rounded to IEEE half precision (ggml's vec_dot type for F16 weights). */
+    F16(1),
+    /** Rounded to bfloat16 (for BF16 weights). */
+    BF16(1),
+    /** ggml {@code block_q8_0}: 32 values, scale {@code amax / 127} stored as fp16, round half to even. */
+    Q8_0(32),
+    /**
+     * ggml {@code block_q8_1}: as Q8_0 plus the block's sum {@code s = fp16(d * sum(q))}, which the Q4_1 and Q5_1
+     * dot products use for their min term; see {@link #round}'s {@code sumCorrections}.
+     */
+    Q8_1(32),
+    /** ggml {@code block_q8_K}: 256 values, float scale {@code max / -127} from the signed value of largest magnitude. */
+    Q8_K(256);
+
+    /** Values per block; rows must be a multiple of it. */
+    public final int blockSize;
+
+    ActivationFormat(int blockSize) {
+        this.blockSize = blockSize;
+    }
+
+    /** What llama.cpp's CPU backend converts activations to for weights of {@code type} (ggml's vec_dot_type). */
+    public static ActivationFormat llamaCpp(GGMLType type) {
+        return switch (type) {
+            case F16 -> F16;
+            case BF16 -> BF16;
+            case Q4_0, Q5_0, Q8_0 -> Q8_0;
+            case Q4_1, Q5_1 -> Q8_1;
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> Q8_K;
+            default -> F32;
+        };
+    }
+
+    /**
+     * Writes {@code x[xOffset .. xOffset + n)} in this format, decoded back to floats, to {@code out[outOffset ..]}.
+     * For {@link #Q8_1}, {@code sumCorrections[corrOffset + b]} receives, for each block {@code b}, the difference
+     * between llama.cpp's stored block sum (fp16) and the exact sum of the block's decoded values; the Q4_1/Q5_1 dot
+     * adds {@code min * correction} per block (see {@link Tensor#minsDot}). Other formats ignore it (may be null).
+     *
+     * @throws IllegalArgumentException if {@code n} is not a multiple of {@link #blockSize}
+     */
+    public void round(float[] x, int xOffset, int n, float[] out, int outOffset, float[] sumCorrections,
+                      int corrOffset) {
+        if (n % blockSize != 0) {
+            throw new IllegalArgumentException(this + " activations need a multiple of " + blockSize + " values, got " + n);
+        }
+        switch (this) {
+            case F32 -> System.arraycopy(x, xOffset, out, outOffset, n);
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[outOffset + i] = Float.float16ToFloat(Float.floatToFloat16(x[xOffset + i]));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[outOffset + i] = roundToBf16(x[xOffset + i]);
+                }
+            }
+            case Q8_0, Q8_1 -> {
+                for (int b = 0; b < n; b += 32) {
+                    float correction = q8Block(x, xOffset + b, out, outOffset + b);
+                    if (this == Q8_1) {
+                        sumCorrections[corrOffset + b / 32] = correction;
+                    }
+                }
+            }
+            case Q8_K -> {
+                for (int b = 0; b < n; b += 256) {
+                    q8KBlock(x, xOffset + b, out, outOffset + b);
+                }
+            }
+        }
+    }
+
+    /**
+     * One block of 32 as ggml's AVX2 {@code quantize_row_q8_0/q8_1}: {@code d = amax / 127}, {@code q = rint(x * 127 /
+     * amax)}, stored {@code fp16(d)}. Returns {@code fp16(d * sum(q)) - fp16(d) * sum(q)}, the Q8_1 sum's error.
+     */
+    private static float q8Block(float[] x, int xo, float[] out, int oo) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++) {
+            amax = Math.max(amax, Math.abs(x[xo + j]));
+        }
+        float d = amax / 127f;
+        float stored = Float.float16ToFloat(Float.floatToFloat16(d));
+        float id = amax != 0 ? 127f / amax : 0f;
+        int sum = 0;
+        for (int j = 0; j < 32; j++) {
+            int q = (int) Math.rint(x[xo + j] * id); // _mm256_round_ps(_MM_ROUND_NEAREST): half to even
+            sum += q;
+            out[oo + j] = stored * q;
+        }
+        float s = Float.float16ToFloat(Float.floatToFloat16(d * sum));
+        return (float) ((double) s - (double) stored * sum);
+    }
+
+    /** One block of 256 as ggml's {@code quantize_row_q8_K_ref}; values above 127 (only -max maps to +127) clamp. */
+    private static void q8KBlock(float[] x, int xo, float[] out, int oo) {
+        float amax = 0;
+        float max = 0;
+        for (int j = 0; j < 256; j++) {
+            float ax = Math.abs(x[xo + j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[xo + j];
+            }
+        }
+        if (amax == 0) {
+            java.util.Arrays.fill(out, oo, oo + 256, 0f);
+            return;
+        }
+        float iscale = -127f / max;
+        float d = 1 / iscale;
+        for (int j = 0; j < 256; j++) {
+            int q = Math.min(127, (int) Math.rint(iscale * x[xo + j])); // nearest_int: half to even
+            out[oo + j] = d * q;
+        }
+    }
+
+    /** Round to nearest even on the upper 16 bits, as ggml's {@code GGML_FP32_TO_BF16}; NaN stays a quiet NaN. */
+    static float roundToBf16(float v) {
+        int u = Float.floatToRawIntBits(v);
+        if ((u & 0x7fffffff) > 0x7f800000) {
+            return Float.intBitsToFloat((u | 0x00400000) & 0xffff0000);
+        }
+        u = (u + (0x7fff + ((u >>> 16) & 1))) & 0xffff0000;
+        return Float.intBitsToFloat(u);
+    }
+}
