@@ -89,7 +89,7 @@ public final class Q4_0Tensor extends Tensor {
     /** {@link #dot} for four activation rows, each weight vector decoded once: per row the same operations. */
     @Override
     protected void dot4(long offset, float[] x, int x0, int x1, int x2, int x3, float[] out, int o0, int o1, int o2,
-            int o3) {
+            int o3, float[] reduce) {
         MemorySegment data = data();
         int lanes = F.length();
         int blocks = cols() / BLOCK;
@@ -116,9 +116,13 @@ public final class Q4_0Tensor extends Tensor {
             acc2 = sum2.fma(d, acc2);
             acc3 = sum3.fma(d, acc3);
         }
-        out[o0] = VectorSums.ordered(acc0);
-        out[o1] = VectorSums.ordered(acc1);
-        out[o2] = VectorSums.ordered(acc2);
-        out[o3] = VectorSums.ordered(acc3);
+        acc0.intoArray(reduce, 0);
+        acc1.intoArray(reduce, lanes);
+        acc2.intoArray(reduce, 2 * lanes);
+        acc3.intoArray(reduce, 3 * lanes);
+        out[o0] = VectorSums.ordered(reduce, 0, lanes);
+        out[o1] = VectorSums.ordered(reduce, lanes, lanes);
+        out[o2] = VectorSums.ordered(reduce, 2 * lanes, lanes);
+        out[o3] = VectorSums.ordered(reduce, 3 * lanes, lanes);
     }
 }

@@ -125,7 +125,7 @@ public final class Q4_KTensor extends Tensor {
     /** {@link #dot} for four activation rows, each weight vector decoded once: per row the same operations. */
     @Override
     protected void dot4(long offset, float[] x, int x0, int x1, int x2, int x3, float[] out, int o0, int o1, int o2,
-            int o3) {
+            int o3, float[] reduce) {
         MemorySegment data = data();
         int lanes = F.length();
         int blocks = cols() / BLOCK;
@@ -158,9 +158,13 @@ public final class Q4_KTensor extends Tensor {
                 }
             }
         }
-        out[o0] = VectorSums.ordered(lo0.add(hi0));
-        out[o1] = VectorSums.ordered(lo1.add(hi1));
-        out[o2] = VectorSums.ordered(lo2.add(hi2));
-        out[o3] = VectorSums.ordered(lo3.add(hi3));
+        lo0.add(hi0).intoArray(reduce, 0);
+        lo1.add(hi1).intoArray(reduce, lanes);
+        lo2.add(hi2).intoArray(reduce, 2 * lanes);
+        lo3.add(hi3).intoArray(reduce, 3 * lanes);
+        out[o0] = VectorSums.ordered(reduce, 0, lanes);
+        out[o1] = VectorSums.ordered(reduce, lanes, lanes);
+        out[o2] = VectorSums.ordered(reduce, 2 * lanes, lanes);
+        out[o3] = VectorSums.ordered(reduce, 3 * lanes, lanes);
     }
 }

@@ -139,7 +139,7 @@ public final class Q6_KTensor extends Tensor {
      */
     @Override
     protected void dot4(long offset, float[] x, int x0, int x1, int x2, int x3, float[] out, int o0, int o1, int o2,
-            int o3) {
+            int o3, float[] reduce) {
         MemorySegment data = data();
         int lanes = F.length();
         int blocks = cols() / BLOCK;
@@ -178,10 +178,14 @@ public final class Q6_KTensor extends Tensor {
                         }
                     }
                 }
-                halves0 += VectorSums.ordered(even0.add(odd0));
-                halves1 += VectorSums.ordered(even1.add(odd1));
-                halves2 += VectorSums.ordered(even2.add(odd2));
-                halves3 += VectorSums.ordered(even3.add(odd3));
+                even0.add(odd0).intoArray(reduce, 0);
+                even1.add(odd1).intoArray(reduce, lanes);
+                even2.add(odd2).intoArray(reduce, 2 * lanes);
+                even3.add(odd3).intoArray(reduce, 3 * lanes);
+                halves0 += VectorSums.ordered(reduce, 0, lanes);
+                halves1 += VectorSums.ordered(reduce, lanes, lanes);
+                halves2 += VectorSums.ordered(reduce, 2 * lanes, lanes);
+                halves3 += VectorSums.ordered(reduce, 3 * lanes, lanes);
             }
             sum0 += halves0;
             sum1 += halves1;

@@ -157,6 +157,7 @@ public abstract class Tensor {
             int outOffset, int outStride) {
         checkDotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
         long offset = row * rowBytes;
+        float[] lanes = new float[DOT_ROWS_GROUP * Simd.LANES];
         int i = 0;
         for (; i < n; i += DOT_ROWS_GROUP) {
             int left = n - i;
@@ -169,16 +170,17 @@ public abstract class Tensor {
             int x1 = x0 + xStride, o1 = o0 + outStride;
             int x2 = left > 2 ? x1 + xStride : x1, o2 = left > 2 ? o1 + outStride : o1;
             int x3 = left > 3 ? x2 + xStride : x2, o3 = left > 3 ? o2 + outStride : o2;
-            dot4(offset, x, x0, x1, x2, x3, out, o0, o1, o2, o3);
+            dot4(offset, x, x0, x1, x2, x3, out, o0, o1, o2, o3, lanes);
         }
     }
 
     /**
      * The batched kernel of a type that overrides {@link #dotRows} with {@link #dotRowsInGroups}: {@code out[oK] =
-     * dot(row, x, xK)} for K = 0..3 and the row at byte {@code offset}, bounds already checked.
+     * dot(row, x, xK)} for K = 0..3 and the row at byte {@code offset}, bounds already checked. {@code lanes} is
+     * scratch space for four vectors, to reduce them with {@link VectorSums#ordered(float[], int, int)}.
      */
     protected void dot4(long offset, float[] x, int x0, int x1, int x2, int x3, float[] out, int o0, int o1, int o2,
-            int o3) {
+            int o3, float[] lanes) {
         throw new UnsupportedOperationException(type + " has no batched dot kernel");
     }
 
