@@ -181,7 +181,7 @@ public final class MatMul {
         }
     }
 
-    /** Per calling thread, the batch job handed to the pool (reused: a decode step of a batch allocates nothing). */
+    /** Per calling thread, the batch job handed to the pool, reused like {@link #MATVEC_JOB}. */
     private static final ThreadLocal<BatchJob> BATCH_JOB = ThreadLocal.withInitial(BatchJob::new);
 
     private static final class BatchJob implements IntRangeBody {
