@@ -79,6 +79,67 @@ public final class BF16Tensor extends Tensor {
         return sum;
     }
 
+    @Override
+    public void dotRows(long row, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
+            int outStride) {
+        if (!Simd.ENABLED) {
+            super.dotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        } else {
+            dotRowsInGroups(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        }
+    }
+
+    /** {@link #dot} for four activation rows, each weight vector converted once: per row the same operations. */
+    @Override
+    protected void dot4(long base, float[] x, int x0, int x1, int x2, int x3, float[] out, int o0, int o1, int o2,
+            int o3, float[] reduce) {
+        MemorySegment data = data();
+        int cols = cols();
+        int lanes = F.length();
+        int j = 0;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int bound = cols - 2 * lanes; j <= bound; j += 2 * lanes) {
+            long o = base + 2L * j;
+            FloatVector w0 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, o, LE));
+            FloatVector w1 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, o + 2L * lanes, LE));
+            a0 = w0.fma(FloatVector.fromArray(F, x, x0 + j), a0);
+            b0 = w1.fma(FloatVector.fromArray(F, x, x0 + j + lanes), b0);
+            a1 = w0.fma(FloatVector.fromArray(F, x, x1 + j), a1);
+            b1 = w1.fma(FloatVector.fromArray(F, x, x1 + j + lanes), b1);
+            a2 = w0.fma(FloatVector.fromArray(F, x, x2 + j), a2);
+            b2 = w1.fma(FloatVector.fromArray(F, x, x2 + j + lanes), b2);
+            a3 = w0.fma(FloatVector.fromArray(F, x, x3 + j), a3);
+            b3 = w1.fma(FloatVector.fromArray(F, x, x3 + j + lanes), b3);
+        }
+        for (int bound = cols - lanes; j <= bound; j += lanes) {
+            FloatVector w = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base + 2L * j, LE));
+            a0 = w.fma(FloatVector.fromArray(F, x, x0 + j), a0);
+            a1 = w.fma(FloatVector.fromArray(F, x, x1 + j), a1);
+            a2 = w.fma(FloatVector.fromArray(F, x, x2 + j), a2);
+            a3 = w.fma(FloatVector.fromArray(F, x, x3 + j), a3);
+        }
+        a0.add(b0).intoArray(reduce, 0);
+        a1.add(b1).intoArray(reduce, lanes);
+        a2.add(b2).intoArray(reduce, 2 * lanes);
+        a3.add(b3).intoArray(reduce, 3 * lanes);
+        float sum0 = VectorSums.ordered(reduce, 0, lanes);
+        float sum1 = VectorSums.ordered(reduce, lanes, lanes);
+        float sum2 = VectorSums.ordered(reduce, 2 * lanes, lanes);
+        float sum3 = VectorSums.ordered(reduce, 3 * lanes, lanes);
+        for (; j < cols; j++) {
+            float w = bf16(data.get(LE_SHORT, base + 2L * j));
+            sum0 += w * x[x0 + j];
+            sum1 += w * x[x1 + j];
+            sum2 += w * x[x2 + j];
+            sum3 += w * x[x3 + j];
+        }
+        out[o0] = sum0;
+        out[o1] = sum1;
+        out[o2] = sum2;
+        out[o3] = sum3;
+    }
+
     /** ggml {@code GGML_BF16_TO_FP32}: the 16 bits become the upper half of the float. */
     static float bf16(short bits) {
         return Float.intBitsToFloat(bits << 16);

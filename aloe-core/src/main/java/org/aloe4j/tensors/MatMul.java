@@ -117,9 +117,11 @@ public final class MatMul {
 
     /**
      * A batch of products: {@code x} holds {@code n} activation rows of {@code w.cols()} values back to back, and
-     * {@code out[i * w.rows() + r] = w.dot(r, x, i * w.cols())}. One row goes to {@link #matvec}; two or more to
-     * {@link Gemm}, which decodes each weight once for the whole batch. Weight rows are split over {@link Parallel}
-     * in groups of {@link Gemm#ROWS}.
+     * {@code out[i * w.rows() + r] = w.dot(r, x, i * w.cols())}, bit for bit (whatever {@code n} is, so a sequence
+     * gets the same logits alone or batched with others). One row goes to {@link #matvec}; two or more to
+     * {@link Tensor#dotRows}, which decodes each weight block once for several activation rows; the weight rows are
+     * split over {@link Parallel} and walked in tiles of {@link #ROW_TILE} (see {@link #batchRows}). With
+     * {@code aloe.gemm=true}, {@link Gemm} instead (faster, but not bit-identical to {@link Tensor#dot}).
      */
     public static void matmul(Tensor w, float[] x, int n, float[] out) {
         int rows = intRows(w);
@@ -132,18 +134,71 @@ public final class MatMul {
         if (n == 0) {
             return;
         }
-        if (n == 1 || !GEMM) {
-            for (int i = 0; i < n; i++) {
-                matvec(w, x, i * cols, out, i * rows);
+        if (n == 1) {
+            matvec(w, x, 0, out, 0);
+            return;
+        }
+        if (GEMM) {
+            if (w.data().byteSize() * n < PARALLEL_MIN_BYTES) {
+                Gemm.rows(w, x, n, out, 0, rows);
+            } else {
+                int groups = (rows + Gemm.ROWS - 1) / Gemm.ROWS;
+                Parallel.forRange(0, groups, (start, end) ->
+                        Gemm.rows(w, x, n, out, start * Gemm.ROWS, Math.min(rows, end * Gemm.ROWS)));
             }
             return;
         }
         if (w.data().byteSize() * n < PARALLEL_MIN_BYTES) {
-            Gemm.rows(w, x, n, out, 0, rows);
+            batchRows(w, x, n, out, 0, rows);
         } else {
-            int groups = (rows + Gemm.ROWS - 1) / Gemm.ROWS;
-            Parallel.forRange(0, groups, (start, end) ->
-                    Gemm.rows(w, x, n, out, start * Gemm.ROWS, Math.min(rows, end * Gemm.ROWS)));
+            BatchJob job = BATCH_JOB.get();
+            job.set(w, x, n, out);
+            try {
+                Parallel.forRange(0, rows, job);
+            } finally {
+                job.set(null, null, 0, null);
+            }
+        }
+    }
+
+    /** Weight rows walked together over one chunk of activation rows (their bytes stay in L1/L2 meanwhile). */
+    static final int ROW_TILE = 16;
+    /** Activation rows per chunk: {@code ACT_CHUNK * cols} floats are re-read from L2 for each row of a tile. */
+    static final int ACT_CHUNK = 8;
+
+    /** {@link #matmul}'s batched products for weight rows {@code [start, end)} and all {@code n} activation rows. */
+    private static void batchRows(Tensor w, float[] x, int n, float[] out, int start, int end) {
+        int rows = (int) w.rows();
+        int cols = w.cols();
+        for (int r0 = start; r0 < end; r0 += ROW_TILE) {
+            int r1 = Math.min(end, r0 + ROW_TILE);
+            for (int a = 0; a < n; a += ACT_CHUNK) {
+                int m = Math.min(ACT_CHUNK, n - a);
+                for (int r = r0; r < r1; r++) {
+                    w.dotRows(r, x, a * cols, cols, m, out, a * rows + r, rows);
+                }
+            }
+        }
+    }
+
+    /** Per calling thread, the batch job handed to the pool, reused like {@link #MATVEC_JOB}. */
+    private static final ThreadLocal<BatchJob> BATCH_JOB = ThreadLocal.withInitial(BatchJob::new);
+
+    private static final class BatchJob implements IntRangeBody {
+        private Tensor w;
+        private float[] x, out;
+        private int n;
+
+        void set(Tensor w, float[] x, int n, float[] out) {
+            this.w = w;
+            this.x = x;
+            this.n = n;
+            this.out = out;
+        }
+
+        @Override
+        public void run(int start, int end) {
+            batchRows(w, x, n, out, start, end);
         }
     }
 

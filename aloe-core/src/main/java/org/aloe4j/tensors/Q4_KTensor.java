@@ -111,4 +111,60 @@ public final class Q4_KTensor extends Tensor {
         }
         return VectorSums.ordered(accLo.add(accHi));
     }
+
+    @Override
+    public void dotRows(long row, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
+            int outStride) {
+        if (!Simd.ENABLED) {
+            super.dotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        } else {
+            dotRowsInGroups(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        }
+    }
+
+    /** {@link #dot} for four activation rows, each weight vector decoded once: per row the same operations. */
+    @Override
+    protected void dot4(long offset, float[] x, int x0, int x1, int x2, int x3, float[] out, int o0, int o1, int o2,
+            int o3, float[] reduce) {
+        MemorySegment data = data();
+        int lanes = F.length();
+        int blocks = cols() / BLOCK;
+        FloatVector lo0 = FloatVector.zero(F), lo1 = lo0, lo2 = lo0, lo3 = lo0;
+        FloatVector hi0 = lo0, hi1 = lo0, hi2 = lo0, hi3 = lo0;
+        for (int b = 0, xb = 0; b < blocks; b++, offset += BLOCK_BYTES, xb += BLOCK) {
+            float d = Simd.f16(data, offset);
+            float dmin = Simd.f16(data, offset + 2);
+            long scalesLow = data.get(Simd.LE_LONG, offset + 4);
+            int scalesHigh = data.get(Simd.LE_INT, offset + 12);
+            for (int c = 0; c < 4; c++) {
+                FloatVector d1 = FloatVector.broadcast(F, d * KScales.scale(scalesLow, scalesHigh, 2 * c));
+                FloatVector m1 = FloatVector.broadcast(F, -(dmin * KScales.min(scalesLow, scalesHigh, 2 * c)));
+                FloatVector d2 = FloatVector.broadcast(F, d * KScales.scale(scalesLow, scalesHigh, 2 * c + 1));
+                FloatVector m2 = FloatVector.broadcast(F, -(dmin * KScales.min(scalesLow, scalesHigh, 2 * c + 1)));
+                long qs = offset + 16 + 32 * c;
+                for (int l = 0; l < 32; l += lanes) {
+                    ByteVector q = Simd.loadBytes(data, qs + l);
+                    FloatVector lo = Simd.bytesToFloats(q.and((byte) 0x0F)).fma(d1, m1);
+                    FloatVector hi = Simd.bytesToFloats(Simd.shiftRightBytes(q, 4).and((byte) 0x0F)).fma(d2, m2);
+                    int xl = xb + 64 * c + l;
+                    lo0 = lo.fma(FloatVector.fromArray(F, x, x0 + xl), lo0);
+                    hi0 = hi.fma(FloatVector.fromArray(F, x, x0 + xl + 32), hi0);
+                    lo1 = lo.fma(FloatVector.fromArray(F, x, x1 + xl), lo1);
+                    hi1 = hi.fma(FloatVector.fromArray(F, x, x1 + xl + 32), hi1);
+                    lo2 = lo.fma(FloatVector.fromArray(F, x, x2 + xl), lo2);
+                    hi2 = hi.fma(FloatVector.fromArray(F, x, x2 + xl + 32), hi2);
+                    lo3 = lo.fma(FloatVector.fromArray(F, x, x3 + xl), lo3);
+                    hi3 = hi.fma(FloatVector.fromArray(F, x, x3 + xl + 32), hi3);
+                }
+            }
+        }
+        lo0.add(hi0).intoArray(reduce, 0);
+        lo1.add(hi1).intoArray(reduce, lanes);
+        lo2.add(hi2).intoArray(reduce, 2 * lanes);
+        lo3.add(hi3).intoArray(reduce, 3 * lanes);
+        out[o0] = VectorSums.ordered(reduce, 0, lanes);
+        out[o1] = VectorSums.ordered(reduce, lanes, lanes);
+        out[o2] = VectorSums.ordered(reduce, 2 * lanes, lanes);
+        out[o3] = VectorSums.ordered(reduce, 3 * lanes, lanes);
+    }
 }

@@ -122,4 +122,79 @@ public final class Q6_KTensor extends Tensor {
         }
         return sum;
     }
+
+    @Override
+    public void dotRows(long row, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
+            int outStride) {
+        if (!Simd.ENABLED) {
+            super.dotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        } else {
+            dotRowsInGroups(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        }
+    }
+
+    /**
+     * {@link #dot} for four activation rows, each weight vector decoded once: per row the same operations (the
+     * accumulators of a half, its reduction, and the scalar sums of halves and blocks).
+     */
+    @Override
+    protected void dot4(long offset, float[] x, int x0, int x1, int x2, int x3, float[] out, int o0, int o1, int o2,
+            int o3, float[] reduce) {
+        MemorySegment data = data();
+        int lanes = F.length();
+        int blocks = cols() / BLOCK;
+        float sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
+        for (int b = 0, xb = 0; b < blocks; b++, offset += BLOCK_BYTES, xb += BLOCK) {
+            float d = Simd.f16(data, offset + 208);
+            float halves0 = 0, halves1 = 0, halves2 = 0, halves3 = 0;
+            for (int half = 0; half < 2; half++) {
+                long scales = data.get(Simd.LE_LONG, offset + 192 + 8 * half);
+                FloatVector even0 = FloatVector.zero(F), even1 = even0, even2 = even0, even3 = even0;
+                FloatVector odd0 = even0, odd1 = even0, odd2 = even0, odd3 = even0;
+                for (int l = 0; l < 32; l += lanes) {
+                    for (int g = 0; g < 4; g++) {
+                        ByteVector ql = Simd.loadBytes(data, offset + 64 * half + 32 * (g & 1) + l);
+                        ByteVector qh = Simd.loadBytes(data, offset + 128 + 32 * half + l);
+                        ByteVector low = Simd.shiftRightBytes(ql, 4 * (g >> 1)).and((byte) 0x0F);
+                        ByteVector high = Simd.shiftLeftBytes(Simd.shiftRightBytes(qh, 2 * g).and((byte) 0x03), 4);
+                        FloatVector q = Simd.bytesToFloats(low.or(high).sub((byte) 32));
+                        int scale = (byte) (scales >>> (8 * (2 * g + l / 16)));
+                        int xo = xb + 128 * half + 32 * g + l;
+                        FloatVector ds = FloatVector.broadcast(F, d * scale);
+                        FloatVector p0 = q.mul(FloatVector.fromArray(F, x, x0 + xo));
+                        FloatVector p1 = q.mul(FloatVector.fromArray(F, x, x1 + xo));
+                        FloatVector p2 = q.mul(FloatVector.fromArray(F, x, x2 + xo));
+                        FloatVector p3 = q.mul(FloatVector.fromArray(F, x, x3 + xo));
+                        if ((g & 1) == 0) {
+                            even0 = p0.fma(ds, even0);
+                            even1 = p1.fma(ds, even1);
+                            even2 = p2.fma(ds, even2);
+                            even3 = p3.fma(ds, even3);
+                        } else {
+                            odd0 = p0.fma(ds, odd0);
+                            odd1 = p1.fma(ds, odd1);
+                            odd2 = p2.fma(ds, odd2);
+                            odd3 = p3.fma(ds, odd3);
+                        }
+                    }
+                }
+                even0.add(odd0).intoArray(reduce, 0);
+                even1.add(odd1).intoArray(reduce, lanes);
+                even2.add(odd2).intoArray(reduce, 2 * lanes);
+                even3.add(odd3).intoArray(reduce, 3 * lanes);
+                halves0 += VectorSums.ordered(reduce, 0, lanes);
+                halves1 += VectorSums.ordered(reduce, lanes, lanes);
+                halves2 += VectorSums.ordered(reduce, 2 * lanes, lanes);
+                halves3 += VectorSums.ordered(reduce, 3 * lanes, lanes);
+            }
+            sum0 += halves0;
+            sum1 += halves1;
+            sum2 += halves2;
+            sum3 += halves3;
+        }
+        out[o0] = sum0;
+        out[o1] = sum1;
+        out[o2] = sum2;
+        out[o3] = sum3;
+    }
 }

@@ -65,4 +65,47 @@ public final class Q8_0Tensor extends Tensor {
         }
         return VectorSums.ordered(acc);
     }
+
+    @Override
+    public void dotRows(long row, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
+            int outStride) {
+        if (!Simd.ENABLED) {
+            super.dotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        } else {
+            dotRowsInGroups(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        }
+    }
+
+    /** {@link #dot} for four activation rows, each weight vector decoded once: per row the same operations. */
+    @Override
+    protected void dot4(long offset, float[] x, int x0, int x1, int x2, int x3, float[] out, int o0, int o1, int o2,
+            int o3, float[] reduce) {
+        MemorySegment data = data();
+        int lanes = F.length();
+        int blocks = cols() / BLOCK;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0, xb = 0; b < blocks; b++, offset += BLOCK_BYTES, xb += BLOCK) {
+            FloatVector sum0 = FloatVector.zero(F), sum1 = sum0, sum2 = sum0, sum3 = sum0;
+            for (int j = 0; j < BLOCK; j += lanes) {
+                FloatVector w = Simd.bytesToFloats(Simd.loadBytes(data, offset + 2 + j));
+                sum0 = w.fma(FloatVector.fromArray(F, x, x0 + xb + j), sum0);
+                sum1 = w.fma(FloatVector.fromArray(F, x, x1 + xb + j), sum1);
+                sum2 = w.fma(FloatVector.fromArray(F, x, x2 + xb + j), sum2);
+                sum3 = w.fma(FloatVector.fromArray(F, x, x3 + xb + j), sum3);
+            }
+            FloatVector d = FloatVector.broadcast(F, Simd.f16(data, offset));
+            acc0 = sum0.fma(d, acc0);
+            acc1 = sum1.fma(d, acc1);
+            acc2 = sum2.fma(d, acc2);
+            acc3 = sum3.fma(d, acc3);
+        }
+        acc0.intoArray(reduce, 0);
+        acc1.intoArray(reduce, lanes);
+        acc2.intoArray(reduce, 2 * lanes);
+        acc3.intoArray(reduce, 3 * lanes);
+        out[o0] = VectorSums.ordered(reduce, 0, lanes);
+        out[o1] = VectorSums.ordered(reduce, lanes, lanes);
+        out[o2] = VectorSums.ordered(reduce, 2 * lanes, lanes);
+        out[o3] = VectorSums.ordered(reduce, 3 * lanes, lanes);
+    }
 }

@@ -132,6 +132,71 @@ public abstract class Tensor {
     public abstract float dot(long row, float[] x, int xOffset);
 
     /**
+     * Row {@code row} dotted with {@code n} activation rows: {@code out[outOffset + i * outStride] = dot(row, x,
+     * xOffset + i * xStride)} for {@code i < n}, bit for bit. Types with a batched kernel override it to decode each
+     * weight block once for several activation rows while performing, for each of them, exactly the float operations
+     * of {@link #dot} (same accumulators, lanes, order and final reduction); the default calls {@link #dot} per row.
+     */
+    public void dotRows(long row, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
+            int outStride) {
+        checkDotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        for (int i = 0; i < n; i++) {
+            out[outOffset + i * outStride] = dot(row, x, xOffset + i * xStride);
+        }
+    }
+
+    /** Activation rows per call of a batched kernel: 4 rows' accumulators fit the vector registers. */
+    protected static final int DOT_ROWS_GROUP = 4;
+
+    /**
+     * The loop shared by the overrides of {@link #dotRows}: groups of {@link #DOT_ROWS_GROUP} rows go to
+     * {@link #dot4}; a remainder of 2 or 3 rows too, its missing rows repeating the last one (their results are
+     * written twice to the same place, identical); a single row goes to {@link #dot}.
+     */
+    protected final void dotRowsInGroups(long row, float[] x, int xOffset, int xStride, int n, float[] out,
+            int outOffset, int outStride) {
+        checkDotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        long offset = row * rowBytes;
+        float[] lanes = new float[DOT_ROWS_GROUP * Simd.LANES];
+        int i = 0;
+        for (; i < n; i += DOT_ROWS_GROUP) {
+            int left = n - i;
+            if (left == 1) {
+                out[outOffset + i * outStride] = dot(row, x, xOffset + i * xStride);
+                break;
+            }
+            int x0 = xOffset + i * xStride;
+            int o0 = outOffset + i * outStride;
+            int x1 = x0 + xStride, o1 = o0 + outStride;
+            int x2 = left > 2 ? x1 + xStride : x1, o2 = left > 2 ? o1 + outStride : o1;
+            int x3 = left > 3 ? x2 + xStride : x2, o3 = left > 3 ? o2 + outStride : o2;
+            dot4(offset, x, x0, x1, x2, x3, out, o0, o1, o2, o3, lanes);
+        }
+    }
+
+    /**
+     * The batched kernel of a type that overrides {@link #dotRows} with {@link #dotRowsInGroups}: {@code out[oK] =
+     * dot(row, x, xK)} for K = 0..3 and the row at byte {@code offset}, bounds already checked. {@code lanes} is
+     * scratch space for four vectors, to reduce them with {@link VectorSums#ordered(float[], int, int)}.
+     */
+    protected void dot4(long offset, float[] x, int x0, int x1, int x2, int x3, float[] out, int o0, int o1, int o2,
+            int o3, float[] lanes) {
+        throw new UnsupportedOperationException(type + " has no batched dot kernel");
+    }
+
+    private void checkDotRows(long row, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
+            int outStride) {
+        checkRow(row);
+        if (n < 0) {
+            throw new IllegalArgumentException("tensor '" + name + "': negative row count " + n);
+        }
+        for (int i = 0; i < n; i++) {
+            Objects.checkFromIndexSize(xOffset + (long) i * xStride, cols, x.length);
+            Objects.checkIndex(outOffset + (long) i * outStride, out.length);
+        }
+    }
+
+    /**
      * Q4_1 and Q5_1 only: {@code sum over the row's blocks b of min_b * c[cOffset + b]}, the part of llama.cpp's
      * dot with {@link ActivationFormat#Q8_1} activations that uses the stored (fp16) block sums.
      *

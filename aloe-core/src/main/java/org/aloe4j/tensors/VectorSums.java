@@ -18,4 +18,17 @@ public final class VectorSums {
         }
         return s;
     }
+
+    /**
+     * {@code values[offset .. offset + length)} summed left to right from 0: the same float operations as
+     * {@link #ordered(FloatVector)} on a vector stored there. The batched kernels reduce through it because their
+     * methods are too big for C2 to inline one more vector-typed call (whose vector argument would then be boxed).
+     */
+    public static float ordered(float[] values, int offset, int length) {
+        float s = 0;
+        for (int i = 0; i < length; i++) {
+            s += values[offset + i];
+        }
+        return s;
+    }
 }

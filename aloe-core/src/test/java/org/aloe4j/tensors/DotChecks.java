@@ -126,4 +126,42 @@ final class DotChecks {
             }
         }
     }
+
+    /**
+     * {@link Tensor#dotRows} for 1..9 activation rows (strided, with offsets) equals {@link Tensor#dot} of each row
+     * bit for bit, and writes nothing outside its strided outputs.
+     */
+    static void checkDotRows(GGMLType type, long seed) {
+        int[] lengths = type.blockSize == 1 ? new int[] {3, 2 * Simd.LANES + 5, 257} : new int[] {type.blockSize,
+            (type.blockSize == 32 ? 18 : 3) * type.blockSize};
+        try (Arena arena = Arena.ofConfined()) {
+            for (int cols : lengths) {
+                Tensor t = RandomTensors.create(type, 3, cols, seed + cols, arena);
+                for (int n = 1; n <= 9; n++) {
+                    int xOffset = 3, xStride = cols + 5, outOffset = 2, outStride = 3;
+                    float[] x = RandomTensors.randomVector(xOffset + n * xStride, seed * 17 + n + cols);
+                    for (int row = 0; row < 3; row++) {
+                        float[] out = new float[outOffset + n * outStride + 1];
+                        java.util.Arrays.fill(out, Float.NaN);
+                        t.dotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
+                        for (int j = 0; j < out.length; j++) {
+                            int i = (j - outOffset) / outStride;
+                            boolean written = j >= outOffset && (j - outOffset) % outStride == 0 && i < n;
+                            if (!written) {
+                                if (!Float.isNaN(out[j])) {
+                                    throw new AssertionError(type + " dotRows wrote outside its outputs at " + j);
+                                }
+                                continue;
+                            }
+                            float expected = t.dot(row, x, xOffset + i * xStride);
+                            if (Float.floatToRawIntBits(expected) != Float.floatToRawIntBits(out[j])) {
+                                throw new AssertionError(type + " cols=" + cols + " n=" + n + " row=" + row
+                                        + " activation row " + i + ": dotRows " + out[j] + " but dot " + expected);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -5,7 +5,9 @@ import org.aloe4j.formats.gguf.GGMLType;
 
 /**
  * Micro-benchmark (not a test): for each type, a 4096 x 4096 random matrix; prints ns per row and GB/s of weight bytes
- * for {@link Tensor#dot} on one thread, {@link MatMul#matvec} on the pool, and {@link MatMul#matmul} (batch 64).
+ * for {@link Tensor#dot} on one thread, {@link MatMul#matvec} on the pool, {@link MatMul#matmul} (batch 64), and the
+ * same batch as 64 matvecs (one {@link Tensor#dot} per weight row and activation row: what matmul did before
+ * {@link Tensor#dotRows}, with the same results bit for bit).
  *
  * <p>Run after {@code ./mvnw -o install -DskipTests}:
  * {@code java --add-modules jdk.incubator.vector -cp aloe-core/target/classes:aloe-core/target/test-classes
@@ -21,8 +23,8 @@ public final class KernelBenchmark {
         GGMLType[] types = args.length == 0 ? DotChecks.TYPES
                 : java.util.Arrays.stream(args).map(GGMLType::valueOf).toArray(GGMLType[]::new);
         System.out.printf("vector bits %d, threads %d, matrix %d x %d%n", Simd.BITS, Parallel.threads(), N, N);
-        System.out.printf("%-5s %9s | %7s | %9s %7s | %9s %7s | %12s %7s%n", "type", "MB", "dec GB/s", "dot ns/row", "GB/s",
-                "matvec ns/row", "GB/s", "matmul64 ns/row/item", "GFLOP/s");
+        System.out.printf("%-5s %9s | %7s | %9s %7s | %9s %7s | %12s %7s | %12s%n", "type", "MB", "dec GB/s", "dot ns/row", "GB/s",
+                "matvec ns/row", "GB/s", "matmul64 ns/row/item", "GFLOP/s", "64 matvecs ns/row/item");
         try (Arena arena = Arena.ofShared()) {
             for (GGMLType type : types) {
                 Tensor w = RandomTensors.create(type, N, N, 1, arena);
@@ -49,11 +51,17 @@ public final class KernelBenchmark {
                 float[] xs = RandomTensors.randomVector(batch * N, 3);
                 float[] outs = new float[batch * N];
                 double matmulSeconds = best(() -> MatMul.matmul(w, xs, batch, outs), 2.0);
-                System.out.printf("%-5s %9.1f | %7.2f | %9.0f %7.2f | %9.0f %7.2f | %12.0f %7.1f%n", type, bytes / 1e6,
+                double matvecsSeconds = best(() -> {
+                    for (int i = 0; i < batch; i++) {
+                        MatMul.matvec(w, xs, i * N, outs, i * N);
+                    }
+                }, 2.0);
+                System.out.printf("%-5s %9.1f | %7.2f | %9.0f %7.2f | %9.0f %7.2f | %12.0f %7.1f | %12.0f%n", type,
+                        bytes / 1e6,
                         bytes / decodeSeconds / 1e9,
                         dotSeconds * 1e9 / N, bytes / dotSeconds / 1e9, matvecSeconds * 1e9 / N,
                         bytes / matvecSeconds / 1e9, matmulSeconds * 1e9 / N / batch,
-                        2.0 * N * N * batch / matmulSeconds / 1e9);
+                        2.0 * N * N * batch / matmulSeconds / 1e9, matvecsSeconds * 1e9 / N / batch);
             }
         }
     }

@@ -14,6 +14,7 @@ public final class KernelShapesMain {
         for (GGMLType type : DotChecks.TYPES) {
             DotChecks.checkOneHot(type, 11);
             DotChecks.checkDequantizeBlocks(type, 13);
+            DotChecks.checkDotRows(type, 19);
             double worst = DotChecks.checkRandomRows(type, 7);
             System.out.printf("%s ok (worst |diff|/tolerance %.3g)%n", type, worst);
         }

@@ -90,6 +90,35 @@ class MatMulTest {
         }
     }
 
+    /** A batch gives each activation row exactly what it gets alone (batched serving relies on it). */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 5, 8, 9, 17})
+    void matmulIsBitIdenticalToDotPerItem(int n) {
+        if (MatMul.GEMM) {
+            return; // Gemm sums in another order by design
+        }
+        try (Arena arena = Arena.ofShared()) {
+            for (GGMLType type : DotChecks.TYPES) {
+                Tensor w = matrix(type, arena);
+                int rows = (int) w.rows();
+                int cols = w.cols();
+                float[] x = RandomTensors.randomVector(n * cols, 100 + n);
+                for (int threads : new int[] {1, 2}) {
+                    Parallel.setThreads(threads);
+                    float[] out = new float[n * rows];
+                    MatMul.matmul(w, x, n, out);
+                    for (int k = 0; k < n * rows; k++) {
+                        float expected = w.dot(k % rows, x, k / rows * cols);
+                        if (Float.floatToRawIntBits(out[k]) != Float.floatToRawIntBits(expected)) {
+                            throw new AssertionError("matmul n=" + n + " " + w + " item " + k / rows + " row "
+                                    + k % rows + " threads=" + threads + ": " + out[k] + " but dot " + expected);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void rejectsShortArrays() {
         try (Arena arena = Arena.ofConfined()) {

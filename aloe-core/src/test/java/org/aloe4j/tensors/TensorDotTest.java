@@ -55,6 +55,31 @@ class TensorDotTest {
         DotChecks.checkDequantizeBlocks(type, 21);
     }
 
+    /** The batched kernel: for 1..9 activation rows, each result bit for bit that of {@link Tensor#dot}. */
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1",
+        "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void dotRowsIsBitIdenticalToDotPerRow(GGMLType type) {
+        DotChecks.checkDotRows(type, 23);
+    }
+
+    @Test
+    void dotRowsRejectsActivationRowsOutsideTheArray() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (GGMLType type : new GGMLType[] {GGMLType.Q8_0, GGMLType.Q4_1}) {
+                Tensor t = RandomTensors.create(type, 2, 64, 5, arena);
+                float[] x = new float[3 * 64];
+                float[] out = new float[3];
+                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                        () -> t.dotRows(0, x, 1, 64, 3, out, 0, 1));
+                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                        () -> t.dotRows(0, x, 0, 64, 3, out, 1, 1));
+                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                        () -> t.dotRows(2, x, 0, 64, 3, out, 0, 1));
+            }
+        }
+    }
+
     @Test
     void halfToFloatVectorMatchesFloat16ToFloatForAllBitPatterns() {
         if (!Simd.ENABLED) {
