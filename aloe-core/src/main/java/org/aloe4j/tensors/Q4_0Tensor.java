@@ -83,15 +83,17 @@ public final class Q4_0Tensor extends Tensor {
     /**
      * {@link #dot} with 16 float lanes (one block half per vector): the same float operations, with each nibble
      * turned into the float {@code nibble - 8} by one lane permutation of a 16-entry table (selectFrom wraps the index
-     * to its low 4 bits, which is the nibble) instead of mask, subtract, widen and convert.
+     * to its low 4 bits, which is the nibble) instead of mask, subtract, widen and convert. The first product is a
+     * plain multiply where {@link #dot4} adds it to zero: that changes at most the sign of a zero, which the later
+     * additions erase (the accumulator starts at +0 and never becomes -0), so the results are the same bit for bit.
+     * The one accumulator chain (one dependent FMA per block) is what bounds this kernel now.
      */
     private float dot16(long row, float[] x, int xOffset) {
         long offset = rowOffsetForDot(row, x, xOffset);
         MemorySegment data = data();
         int blocks = cols() / BLOCK;
         IntVector table = IntVector.fromArray(Simd.I, NIBBLE_FLOAT_BITS, 0);
-        FloatVector zero = FloatVector.zero(F);
-        FloatVector acc = zero;
+        FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
             IntVector q = Simd.bytesToInts(Simd.loadBytes(data, offset + 2));
             FloatVector lo = q.selectFrom(table).reinterpretAsFloats();
