@@ -5,6 +5,7 @@ import static org.aloe4j.tensors.Simd.F;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import org.aloe4j.formats.gguf.GGMLType;
 
@@ -55,6 +56,9 @@ public final class Q4_0Tensor extends Tensor {
         if (!Simd.ENABLED) {
             return dotScalar(row, x, xOffset);
         }
+        if (F.length() == 16) {
+            return dot16(row, x, xOffset);
+        }
         long offset = rowOffsetForDot(row, x, xOffset);
         MemorySegment data = data();
         int lanes = F.length();
@@ -74,6 +78,40 @@ public final class Q4_0Tensor extends Tensor {
             acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset)), acc);
         }
         return VectorSums.ordered(acc);
+    }
+
+    /**
+     * {@link #dot} with 16 float lanes (one block half per vector): the same float operations, with each nibble
+     * turned into the float {@code nibble - 8} by one lane permutation of a 16-entry table (selectFrom wraps the index
+     * to its low 4 bits, which is the nibble) instead of mask, subtract, widen and convert. The first product is a
+     * plain multiply where {@link #dot4} adds it to zero: that changes at most the sign of a zero, which the later
+     * additions erase (the accumulator starts at +0 and never becomes -0), so the results are the same bit for bit.
+     * The one accumulator chain (one dependent FMA per block) is what bounds this kernel now.
+     */
+    private float dot16(long row, float[] x, int xOffset) {
+        long offset = rowOffsetForDot(row, x, xOffset);
+        MemorySegment data = data();
+        int blocks = cols() / BLOCK;
+        IntVector table = IntVector.fromArray(Simd.I, NIBBLE_FLOAT_BITS, 0);
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
+            IntVector q = Simd.bytesToInts(Simd.loadBytes(data, offset + 2));
+            FloatVector lo = q.selectFrom(table).reinterpretAsFloats();
+            FloatVector hi = q.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats();
+            FloatVector sum = lo.mul(FloatVector.fromArray(F, x, xOffset));
+            sum = hi.fma(FloatVector.fromArray(F, x, xOffset + 16), sum);
+            acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset)), acc);
+        }
+        return VectorSums.ordered(acc);
+    }
+
+    /** Float bits of {@code nibble - 8} for nibble 0..15. */
+    private static final int[] NIBBLE_FLOAT_BITS = new int[16];
+
+    static {
+        for (int n = 0; n < 16; n++) {
+            NIBBLE_FLOAT_BITS[n] = Float.floatToRawIntBits(n - 8);
+        }
     }
 
     @Override

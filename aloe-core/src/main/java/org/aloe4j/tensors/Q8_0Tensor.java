@@ -49,6 +49,9 @@ public final class Q8_0Tensor extends Tensor {
         if (!Simd.ENABLED) {
             return dotScalar(row, x, xOffset);
         }
+        if (F.length() == 16) {
+            return dot16(row, x, xOffset);
+        }
         long offset = rowOffsetForDot(row, x, xOffset);
         MemorySegment data = data();
         int lanes = F.length();
@@ -61,6 +64,26 @@ public final class Q8_0Tensor extends Tensor {
                 sum = Simd.bytesToFloats(Simd.loadBytes(data, offset + 2 + j))
                         .fma(FloatVector.fromArray(F, x, xOffset + j), sum);
             }
+            acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset)), acc);
+        }
+        return VectorSums.ordered(acc);
+    }
+
+    /**
+     * {@link #dot} with 16 float lanes, the block's two halves written out. The first product is a plain multiply
+     * where {@link #dot4} adds it to zero: the two differ only in the sign of a zero, which the later additions
+     * (to an accumulator that is never -0) erase, so the results are the same bit for bit.
+     */
+    private float dot16(long row, float[] x, int xOffset) {
+        long offset = rowOffsetForDot(row, x, xOffset);
+        MemorySegment data = data();
+        int blocks = cols() / BLOCK;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
+            FloatVector sum = Simd.bytesToFloats(Simd.loadBytes(data, offset + 2))
+                    .mul(FloatVector.fromArray(F, x, xOffset));
+            sum = Simd.bytesToFloats(Simd.loadBytes(data, offset + 18))
+                    .fma(FloatVector.fromArray(F, x, xOffset + 16), sum);
             acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset)), acc);
         }
         return VectorSums.ordered(acc);
