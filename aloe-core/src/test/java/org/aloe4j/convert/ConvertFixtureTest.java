@@ -1,5 +1,6 @@
 package org.aloe4j.convert;
 
+import org.aloe4j.ReferenceLogits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,12 +84,12 @@ class ConvertFixtureTest {
         Path out = tmp.resolve(model + "." + type + ".gguf");
         HfToGguf.Result r = HfToGguf.convert(hf, type, out, model, null);
         assertEquals(out, r.file());
-        int[] tokens = Logits.ints(ref.get("tokens"));
-        float[][] ours = Logits.of(out, tokens);
-        float[][] expected = Logits.reference(ref);
-        double diff = Logits.maxDiff(ours, expected);
+        int[] tokens = ReferenceLogits.ints(ref.get("tokens"));
+        float[][] ours = ReferenceLogits.of(out, tokens);
+        float[][] expected = ReferenceLogits.reference(ref);
+        double diff = ReferenceLogits.maxDiff(ours, expected);
         System.out.printf(Locale.ROOT, "%s %s: max |logit diff| vs llama.cpp %.3g (rms %.3g, tolerance %.3g), types %s%n",
-                model, type, diff, Logits.rms(expected), tolerance(type), r.tensorTypes());
+                model, type, diff, ReferenceLogits.rms(expected), tolerance(type), r.tensorTypes());
         assertTrue(diff <= tolerance(type), model + " " + type + ": max |logit diff| " + diff);
 
         String master = model.equals("tiny-qwen2") ? "tiny-qwen2" : "tiny-llama3rope";
@@ -96,12 +97,12 @@ class ConvertFixtureTest {
         boolean sameMix = model.equals("tiny-qwen2") || !type.name().contains("_K"); // 128-wide K files fall back
         if (Files.exists(quantRef) && sameMix) {
             JsonNode q = JSON.readTree(quantRef.toFile());
-            int[] positions = Logits.ints(q.get("positions"));
+            int[] positions = ReferenceLogits.ints(q.get("positions"));
             float[][] mine = new float[positions.length][];
             for (int i = 0; i < positions.length; i++) {
                 mine[i] = ours[positions[i]];
             }
-            double d2 = Logits.maxDiff(mine, Logits.reference(q));
+            double d2 = ReferenceLogits.maxDiff(mine, ReferenceLogits.reference(q));
             System.out.printf(Locale.ROOT, "%s %s: max |logit diff| vs llama.cpp on llama-quantize's %s.%s %.3g%n",
                     model, type, master, type, d2);
             assertTrue(d2 <= toleranceVsLlamaQuantize(type), model + " " + type + ": vs " + master + " " + d2);

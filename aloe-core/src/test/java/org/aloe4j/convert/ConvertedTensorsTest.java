@@ -1,5 +1,6 @@
 package org.aloe4j.convert;
 
+import org.aloe4j.ReferenceLogits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -116,7 +117,7 @@ class ConvertedTensorsTest {
             assertNotNull(g.tensor("token_embd.weight"));
             assertEquals(GGMLType.Q6_K, g.tensor("token_embd.weight").type(), "tied embeddings take the output's type");
         }
-        float[][] logits = Logits.of(out, new int[] {998, 785, 281});
+        float[][] logits = ReferenceLogits.of(out, new int[] {998, 785, 281});
         assertEquals(1000, logits[0].length);
     }
 

@@ -1,5 +1,6 @@
 package org.aloe4j.convert;
 
+import org.aloe4j.ReferenceLogits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,7 +48,7 @@ class SyntheticModelTest {
             assertTrue(tok.isSpecial(ids[0]), "a control token first");
             assertEquals(prompt, tok.decode(ids));
             assertEquals(tok.eosId(), ids[ids.length - 1]);
-            float[][] logits = Logits.of(out, ids);
+            float[][] logits = ReferenceLogits.of(out, ids);
             assertEquals(1000, logits[0].length);
             for (float[] row : logits) {
                 for (float v : row) {

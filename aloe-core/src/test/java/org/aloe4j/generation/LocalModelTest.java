@@ -1,5 +1,6 @@
 package org.aloe4j.generation;
 
+import static org.aloe4j.ReferenceLogits.ints;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -16,14 +17,6 @@ import org.junit.jupiter.api.Test;
 /** The generation loop on real fixture models. */
 class LocalModelTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static int[] ints(JsonNode a) {
-        int[] r = new int[a.size()];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = a.get(i).asInt();
-        }
-        return r;
-    }
 
     @Test
     void stories260KReproducesTheReferenceGreedyStory() throws IOException {

@@ -1,5 +1,9 @@
 package org.aloe4j.model;
 
+import static org.aloe4j.ReferenceLogits.ints;
+import static org.aloe4j.ReferenceLogits.floats;
+import static org.aloe4j.ReferenceLogits.doubles;
+import static org.aloe4j.ReferenceLogits.argmax;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,39 +158,5 @@ class FixtureLogitsTest {
             System.out.printf(Locale.ROOT, "%s: %d of %d greedy steps identical (the rest follow a near-tie)%n",
                     refName, compared, expected.length);
         }
-    }
-
-    static int argmax(float[] a, int off, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (a[off + i] > a[off + best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    static int[] ints(JsonNode arr) {
-        int[] a = new int[arr.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = arr.get(i).asInt();
-        }
-        return a;
-    }
-
-    static float[] floats(JsonNode arr) {
-        float[] a = new float[arr.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = arr.get(i).floatValue();
-        }
-        return a;
-    }
-
-    static double[] doubles(JsonNode arr) {
-        double[] a = new double[arr.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = arr.get(i).asDouble();
-        }
-        return a;
     }
 }

@@ -1,5 +1,9 @@
 package org.aloe4j.merge;
 
+import org.aloe4j.ReferenceLogits;
+import static org.aloe4j.ReferenceLogits.ints;
+import static org.aloe4j.ReferenceLogits.doubles;
+import static org.aloe4j.ReferenceLogits.argmax;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -102,7 +106,7 @@ class MergedModelRunsTest {
             Merger.merge(MergeConfig.parse(c.getValue()), out, options());
             assertTrue(Files.exists(out.resolve("model.safetensors.index.json")), "sharded output");
 
-            float[][] logits = logits(out, ints(ref.get("tokens")));
+            float[][] logits = ReferenceLogits.of(out, ints(ref.get("tokens")));
             double maxDiff = 0;
             for (int row = 0; row < logits.length; row++) {
                 JsonNode expected = ref.get("logits").get(row);
@@ -179,8 +183,8 @@ class MergedModelRunsTest {
         TestModels.copyNonWeightFiles(base, recomputed);
 
         int[] tokens = ints(ref.get("tokens"));
-        float[][] actual = logits(merged, tokens);
-        float[][] wanted = logits(recomputed, tokens);
+        float[][] actual = ReferenceLogits.of(merged, tokens);
+        float[][] wanted = ReferenceLogits.of(recomputed, tokens);
         double maxDiff = 0;
         double maxFromBase = 0;
         for (int row = 0; row < actual.length; row++) {
@@ -275,57 +279,6 @@ class MergedModelRunsTest {
         assertTrue(e.getMessage().contains(llama.toString()), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
         assertEquals(List.of(), TestModels.list(out.getParent()), "nothing written");
-    }
-
-    /** Logits at every position of {@code tokens}, the prompt run in one batch. */
-    static float[][] logits(Path modelDir, int[] tokens) {
-        try (LoadedModel m = ModelLoader.load(modelDir)) {
-            Transformer t = new Transformer(m.config(), m.weights());
-            int n = tokens.length;
-            int vocab = m.config().vocabSize();
-            KVCache cache = t.newCache(n);
-            int[] pos = new int[n];
-            KVCache[] caches = new KVCache[n];
-            boolean[] want = new boolean[n];
-            for (int i = 0; i < n; i++) {
-                pos[i] = i;
-                caches[i] = cache;
-                want[i] = true;
-            }
-            float[] flat = new float[n * vocab];
-            t.forward(n, tokens, pos, caches, want, flat);
-            float[][] rows = new float[n][];
-            for (int i = 0; i < n; i++) {
-                rows[i] = java.util.Arrays.copyOfRange(flat, i * vocab, (i + 1) * vocab);
-            }
-            return rows;
-        }
-    }
-
-    static int argmax(float[] a) {
-        int best = 0;
-        for (int i = 1; i < a.length; i++) {
-            if (a[i] > a[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    static int[] ints(JsonNode arr) {
-        int[] a = new int[arr.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = arr.get(i).asInt();
-        }
-        return a;
-    }
-
-    static double[] doubles(JsonNode arr) {
-        double[] a = new double[arr.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = arr.get(i).asDouble();
-        }
-        return a;
     }
 
     static List<Integer> asList(int[] a) {

@@ -1,4 +1,4 @@
-package org.aloe4j.convert;
+package org.aloe4j;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -7,11 +7,14 @@ import org.aloe4j.model.LoadedModel;
 import org.aloe4j.model.ModelLoader;
 import org.aloe4j.model.Transformer;
 
-/** Runs a model on a token sequence in one batch and returns the logits of every position (as FixtureLogitsTest). */
-final class Logits {
-    private Logits() {}
+/**
+ * Test helpers around llama.cpp's reference JSON files (fixtures README, "Reference JSON format"): run a model on a
+ * token sequence in one batch for the logits of every position, read the JSON's arrays, compare logits.
+ */
+public final class ReferenceLogits {
+    private ReferenceLogits() {}
 
-    static float[][] of(Path model, int[] tokens) {
+    public static float[][] of(Path model, int[] tokens) {
         try (LoadedModel m = ModelLoader.load(model)) {
             Transformer t = new Transformer(m.config(), m.weights());
             int n = tokens.length;
@@ -35,7 +38,7 @@ final class Logits {
         }
     }
 
-    static float[][] reference(JsonNode ref) {
+    public static float[][] reference(JsonNode ref) {
         JsonNode l = ref.get("logits");
         float[][] rows = new float[l.size()][];
         for (int i = 0; i < rows.length; i++) {
@@ -47,7 +50,7 @@ final class Logits {
         return rows;
     }
 
-    static int[] ints(JsonNode arr) {
+    public static int[] ints(JsonNode arr) {
         int[] a = new int[arr.size()];
         for (int i = 0; i < a.length; i++) {
             a[i] = arr.get(i).asInt();
@@ -55,7 +58,38 @@ final class Logits {
         return a;
     }
 
-    static double maxDiff(float[][] a, float[][] b) {
+    public static float[] floats(JsonNode arr) {
+        float[] a = new float[arr.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = arr.get(i).floatValue();
+        }
+        return a;
+    }
+
+    public static double[] doubles(JsonNode arr) {
+        double[] a = new double[arr.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = arr.get(i).asDouble();
+        }
+        return a;
+    }
+
+    /** Index of the largest of {@code a[off .. off + n)}, relative to {@code off}; the first one on ties. */
+    public static int argmax(float[] a, int off, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) {
+            if (a[off + i] > a[off + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    public static int argmax(float[] a) {
+        return argmax(a, 0, a.length);
+    }
+
+    public static double maxDiff(float[][] a, float[][] b) {
         double max = 0;
         for (int i = 0; i < a.length; i++) {
             for (int j = 0; j < a[i].length; j++) {
@@ -65,7 +99,7 @@ final class Logits {
         return max;
     }
 
-    static double rms(float[][] a) {
+    public static double rms(float[][] a) {
         double s = 0;
         long n = 0;
         for (float[] row : a) {
