@@ -124,13 +124,8 @@ public final class Q6_KTensor extends Tensor {
     }
 
     @Override
-    public void dotRows(long row, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
-            int outStride) {
-        if (!Simd.ENABLED) {
-            super.dotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
-        } else {
-            dotRowsInGroups(row, x, xOffset, xStride, n, out, outOffset, outStride);
-        }
+    protected boolean hasBatchedKernel() {
+        return true;
     }
 
     /**

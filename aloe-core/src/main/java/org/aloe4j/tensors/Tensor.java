@@ -140,24 +140,36 @@ public abstract class Tensor {
     public void dotRows(long row, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
             int outStride) {
         checkDotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        if (Simd.ENABLED && hasBatchedKernel()) {
+            dotRowsInGroups(row, x, xOffset, xStride, n, out, outOffset, outStride);
+            return;
+        }
         for (int i = 0; i < n; i++) {
             out[outOffset + i * outStride] = dot(row, x, xOffset + i * xStride);
         }
     }
 
+    /** Whether this type implements {@link #dot4}, so that {@link #dotRows} decodes each weight once per 4 rows. */
+    protected boolean hasBatchedKernel() {
+        return false;
+    }
+
     /** Activation rows per call of a batched kernel: 4 rows' accumulators fit the vector registers. */
     protected static final int DOT_ROWS_GROUP = 4;
 
+    /** Per thread: scratch for the four vectors {@link #dot4} reduces (no allocation per call on the hot path). */
+    private static final ThreadLocal<float[]> DOT4_LANES =
+            ThreadLocal.withInitial(() -> new float[DOT_ROWS_GROUP * Simd.LANES]);
+
     /**
-     * The loop shared by the overrides of {@link #dotRows}: groups of {@link #DOT_ROWS_GROUP} rows go to
-     * {@link #dot4}; a remainder of 2 or 3 rows too, its missing rows repeating the last one (their results are
-     * written twice to the same place, identical); a single row goes to {@link #dot}.
+     * {@link #dotRows} of a type with a batched kernel: groups of {@link #DOT_ROWS_GROUP} rows go to {@link #dot4};
+     * a remainder of 2 or 3 rows too, its missing rows repeating the last one (their results are written twice to
+     * the same place, identical); a single row goes to {@link #dot}. Arguments already checked.
      */
-    protected final void dotRowsInGroups(long row, float[] x, int xOffset, int xStride, int n, float[] out,
-            int outOffset, int outStride) {
-        checkDotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
+    private void dotRowsInGroups(long row, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
+            int outStride) {
         long offset = row * rowBytes;
-        float[] lanes = new float[DOT_ROWS_GROUP * Simd.LANES];
+        float[] lanes = DOT4_LANES.get();
         int i = 0;
         for (; i < n; i += DOT_ROWS_GROUP) {
             int left = n - i;
@@ -175,7 +187,7 @@ public abstract class Tensor {
     }
 
     /**
-     * The batched kernel of a type that overrides {@link #dotRows} with {@link #dotRowsInGroups}: {@code out[oK] =
+     * The batched kernel of a type whose {@link #hasBatchedKernel} is true: {@code out[oK] =
      * dot(row, x, xK)} for K = 0..3 and the row at byte {@code offset}, bounds already checked. {@code lanes} is
      * scratch space for four vectors, to reduce them with {@link VectorSums#ordered(float[], int, int)}.
      */
