@@ -1,5 +1,6 @@
 package org.aloe4j.quantize;
 
+import org.aloe4j.formats.BFloat16;
 import org.aloe4j.formats.gguf.GGMLType;
 
 /**
@@ -15,11 +16,7 @@ final class BF16Quantizer extends BlockQuantizer {
 
     /** The bf16 bits of {@code v}. */
     static int bits(float v) {
-        int u = Float.floatToRawIntBits(v);
-        if ((u & 0x7fffffff) > 0x7f800000) {
-            return ((u >>> 16) | 64) & 0xFFFF; // NaN: keep sign and payload top bits, force quiet
-        }
-        return ((u + (0x7fff + ((u >>> 16) & 1))) >>> 16) & 0xFFFF;
+        return BFloat16.fromFloat(v) & 0xFFFF;
     }
 
     @Override

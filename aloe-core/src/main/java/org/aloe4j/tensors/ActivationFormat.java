@@ -1,5 +1,6 @@
 package org.aloe4j.tensors;
 
+import org.aloe4j.formats.BFloat16;
 import org.aloe4j.formats.gguf.GGMLType;
 
 /**
@@ -137,13 +138,8 @@ public enum ActivationFormat {
         }
     }
 
-    /** Round to nearest even on the upper 16 bits, as ggml's {@code GGML_FP32_TO_BF16}; NaN stays a quiet NaN. */
+    /** Rounded to bfloat16 as ggml's {@code GGML_FP32_TO_BF16} does, back as a float. */
     static float roundToBf16(float v) {
-        int u = Float.floatToRawIntBits(v);
-        if ((u & 0x7fffffff) > 0x7f800000) {
-            return Float.intBitsToFloat((u | 0x00400000) & 0xffff0000);
-        }
-        u = (u + (0x7fff + ((u >>> 16) & 1))) & 0xffff0000;
-        return Float.intBitsToFloat(u);
+        return BFloat16.toFloat(BFloat16.fromFloat(v));
     }
 }

@@ -3,6 +3,7 @@ package org.aloe4j.merge;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import org.aloe4j.formats.BFloat16;
 import org.aloe4j.formats.safetensors.SafeTensorsDType;
 
 /**
@@ -22,7 +23,7 @@ final class ElementCodec {
 
     /** Widens the BF16 bit pattern {@code bits} to float32 (exact). */
     static float bf16ToFloat(short bits) {
-        return Float.intBitsToFloat((bits & 0xffff) << 16);
+        return BFloat16.toFloat(bits);
     }
 
     /**
@@ -30,11 +31,7 @@ final class ElementCodec {
      * float32 bits {@code u}; NaN stays a (quiet) NaN instead of rounding into infinity.
      */
     static short floatToBf16(float v) {
-        int u = Float.floatToRawIntBits(v);
-        if ((u & 0x7fffffff) > 0x7f800000) {
-            return (short) ((u >>> 16) | 0x0040);
-        }
-        return (short) ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16);
+        return BFloat16.fromFloat(v);
     }
 
     /**
