@@ -17,37 +17,32 @@ public final class MatMul {
      * {@link ActivationFormat#Q8_1} the Q4_1/Q5_1 min terms use the block sums as llama.cpp stores them.
      */
     public static void matmul(Tensor w, float[] x, int n, float[] out, ActivationFormat format) {
-        if (format == ActivationFormat.F32) {
-            if (n == 1) {
-                matvec(w, x, 0, out, 0);
-            } else {
-                matmul(w, x, n, out);
-            }
-            return;
-        }
-        int cols = w.cols();
-        int values = Math.multiplyExact(n, cols);
-        Objects.checkFromIndexSize(0, values, x.length);
-        float[][] scratch = SCRATCH.get();
-        if (scratch[0].length < values) {
-            scratch[0] = new float[values];
-        }
-        float[] rounded = scratch[0];
+        float[] in = x;
         float[] corrections = null;
-        int blocksPerRow = cols / format.blockSize;
-        if (format == ActivationFormat.Q8_1) {
-            if (scratch[1].length < n * blocksPerRow) {
-                scratch[1] = new float[n * blocksPerRow];
+        int blocksPerRow = w.cols() / format.blockSize;
+        if (format != ActivationFormat.F32) {
+            int cols = w.cols();
+            int values = Math.multiplyExact(n, cols);
+            Objects.checkFromIndexSize(0, values, x.length);
+            float[][] scratch = SCRATCH.get();
+            if (scratch[0].length < values) {
+                scratch[0] = new float[values];
             }
-            corrections = scratch[1];
-        }
-        for (int i = 0; i < n; i++) {
-            format.round(x, i * cols, cols, rounded, i * cols, corrections, i * blocksPerRow);
+            in = scratch[0];
+            if (format == ActivationFormat.Q8_1) {
+                if (scratch[1].length < n * blocksPerRow) {
+                    scratch[1] = new float[n * blocksPerRow];
+                }
+                corrections = scratch[1];
+            }
+            for (int i = 0; i < n; i++) {
+                format.round(x, i * cols, cols, in, i * cols, corrections, i * blocksPerRow);
+            }
         }
         if (n == 1) {
-            matvec(w, rounded, 0, out, 0);
+            matvec(w, in, 0, out, 0);
         } else {
-            matmul(w, rounded, n, out);
+            matmul(w, in, n, out);
         }
         if (corrections != null) {
             int rows = intRows(w);
