@@ -1,17 +1,13 @@
 package org.aloe4j.formats.gguf;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.aloe4j.formats.MappedFile;
 import org.aloe4j.formats.ModelFormatException;
 import org.aloe4j.formats.Printable;
 
@@ -67,25 +63,11 @@ public final class GGUFFile implements AutoCloseable {
 
     /** Maps and validates {@code file}. */
     public static GGUFFile open(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new ModelFormatException(file, Files.exists(file) ? "not a regular file" : "file not found");
-        }
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+        return MappedFile.open(file, (arena, seg) -> {
             GGUFParser parser = new GGUFParser(file, seg);
             parser.parse();
             return new GGUFFile(file, arena, seg, parser);
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new ModelFormatException(file, "file not found", e);
-        } catch (IOException e) {
-            arena.close();
-            throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
+        });
     }
 
     public Path path() {
