@@ -79,44 +79,85 @@ public enum ActivationFormat {
             }
             case Q8_0, Q8_1 -> {
                 for (int b = 0; b < n; b += 32) {
-                    float correction = q8Block(x, xOffset + b, out, outOffset + b);
+                    int oo = outOffset + b;
+                    float d = q8Block(x, xOffset + b, out, oo);
+                    float stored = fp16(d);
+                    int sum = 0;
+                    for (int j = 0; j < 32; j++) {
+                        sum += (int) out[oo + j];
+                        out[oo + j] = stored * out[oo + j];
+                    }
                     if (this == Q8_1) {
-                        sumCorrections[corrOffset + b / 32] = correction;
+                        // llama.cpp stores s = fp16(d * sum(q)); the dot's min term uses s, not stored * sum(q)
+                        sumCorrections[corrOffset + b / 32] = (float) ((double) fp16(d * sum) - (double) stored * sum);
                     }
                 }
             }
             case Q8_K -> {
                 for (int b = 0; b < n; b += 256) {
-                    q8KBlock(x, xOffset + b, out, outOffset + b);
+                    int oo = outOffset + b;
+                    float d = q8KBlock(x, xOffset + b, out, oo);
+                    for (int j = 0; j < 256; j++) {
+                        out[oo + j] = d * out[oo + j];
+                    }
                 }
             }
         }
     }
 
+    /** Whether {@link #quantize} applies: the 8-bit block formats whose values are a scale times an integer. */
+    public boolean hasIntegerForm() {
+        return this == Q8_0 || this == Q8_K;
+    }
+
     /**
-     * One block of 32 as ggml's AVX2 {@code quantize_row_q8_0/q8_1}: {@code d = amax / 127}, {@code q = rint(x * 127 /
-     * amax)}, stored {@code fp16(d)}. Returns {@code fp16(d * sum(q)) - fp16(d) * sum(q)}, the Q8_1 sum's error.
+     * The integer form of {@link #round} for {@link #Q8_0} and {@link #Q8_K}: writes the values {@code q} of
+     * {@code x[xOffset .. xOffset + n)} (small integers, as floats) to {@code q[qOffset ..]} and each block's scale
+     * (as llama.cpp stores it) to {@code scales[sOffset + block]}; {@link #round} writes {@code scale * q}, bit for
+     * bit. Integer kernels ({@link Tensor#dotQuantized}) sum {@code w * q} exactly per block and scale once, as
+     * llama.cpp does.
+     *
+     * @throws UnsupportedOperationException for the other formats
      */
-    private static float q8Block(float[] x, int xo, float[] out, int oo) {
+    public void quantize(float[] x, int xOffset, int n, float[] q, int qOffset, float[] scales, int sOffset) {
+        if (!hasIntegerForm()) {
+            throw new UnsupportedOperationException(this + " activations have no integer form");
+        }
+        if (n % blockSize != 0) {
+            throw new IllegalArgumentException(this + " activations need a multiple of " + blockSize + " values, got " + n);
+        }
+        for (int b = 0; b < n; b += blockSize) {
+            scales[sOffset + b / blockSize] = this == Q8_0
+                    ? fp16(q8Block(x, xOffset + b, q, qOffset + b))
+                    : q8KBlock(x, xOffset + b, q, qOffset + b);
+        }
+    }
+
+    private static float fp16(float v) {
+        return Float.float16ToFloat(Float.floatToFloat16(v));
+    }
+
+    /**
+     * One block of 32 as ggml's AVX2 {@code quantize_row_q8_0/q8_1}: writes {@code q = rint(x * 127 / amax)} (half to
+     * even) and returns {@code d = amax / 127}, which llama.cpp stores as fp16.
+     */
+    private static float q8Block(float[] x, int xo, float[] q, int qo) {
         float amax = 0;
         for (int j = 0; j < 32; j++) {
             amax = Math.max(amax, Math.abs(x[xo + j]));
         }
-        float d = amax / 127f;
-        float stored = Float.float16ToFloat(Float.floatToFloat16(d));
         float id = amax != 0 ? 127f / amax : 0f;
-        int sum = 0;
         for (int j = 0; j < 32; j++) {
-            int q = (int) Math.rint(x[xo + j] * id); // _mm256_round_ps(_MM_ROUND_NEAREST): half to even
-            sum += q;
-            out[oo + j] = stored * q;
+            q[qo + j] = (float) Math.rint(x[xo + j] * id); // _mm256_round_ps(_MM_ROUND_NEAREST): half to even
         }
-        float s = Float.float16ToFloat(Float.floatToFloat16(d * sum));
-        return (float) ((double) s - (double) stored * sum);
+        return amax / 127f;
     }
 
-    /** One block of 256 as ggml's {@code quantize_row_q8_K_ref}; values above 127 (only -max maps to +127) clamp. */
-    private static void q8KBlock(float[] x, int xo, float[] out, int oo) {
+    /**
+     * One block of 256 as ggml's {@code quantize_row_q8_K_ref}: writes the values {@code q} and returns the float
+     * scale {@code d}; values above 127 (only -max maps to +127) clamp.
+     */
+    private static float q8KBlock(float[] x, int xo, float[] q, int qo) {
         float amax = 0;
         float max = 0;
         for (int j = 0; j < 256; j++) {
@@ -127,15 +168,14 @@ public enum ActivationFormat {
             }
         }
         if (amax == 0) {
-            java.util.Arrays.fill(out, oo, oo + 256, 0f);
-            return;
+            java.util.Arrays.fill(q, qo, qo + 256, 0f);
+            return 0f;
         }
         float iscale = -127f / max;
-        float d = 1 / iscale;
         for (int j = 0; j < 256; j++) {
-            int q = Math.min(127, (int) Math.rint(iscale * x[xo + j])); // nearest_int: half to even
-            out[oo + j] = d * q;
+            q[qo + j] = Math.min(127, (int) Math.rint(iscale * x[xo + j])); // nearest_int: half to even
         }
+        return 1 / iscale;
     }
 
     /** Rounded to bfloat16 as ggml's {@code GGML_FP32_TO_BF16} does, back as a float. */

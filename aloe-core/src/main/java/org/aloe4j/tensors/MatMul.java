@@ -12,11 +12,30 @@ public final class MatMul {
     /** Per calling thread: the rounded activations and Q8_1 block-sum corrections, grown as needed. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
+    /** Per calling thread: activations in integer form, for the weight types with an integer kernel. */
+    private static final ThreadLocal<QuantizedActivations> QUANTIZED =
+            ThreadLocal.withInitial(QuantizedActivations::new);
+
     /**
      * {@link #matmul(Tensor, float[], int, float[])} after rounding each activation row to {@code format}; with
-     * {@link ActivationFormat#Q8_1} the Q4_1/Q5_1 min terms use the block sums as llama.cpp stores them.
+     * {@link ActivationFormat#Q8_1} the Q4_1/Q5_1 min terms use the block sums as llama.cpp stores them. Types with
+     * an integer kernel for {@code format} ({@link Tensor#integerActivations}) get the activations in integer form
+     * instead and compute llama.cpp's block sums exactly ({@link Tensor#dotQuantized}).
      */
     public static void matmul(Tensor w, float[] x, int n, float[] out, ActivationFormat format) {
+        if (Simd.ENABLED && format.hasIntegerForm() && w.integerActivations() == format && !(GEMM && n > 1)) {
+            if (n < 0) {
+                throw new IllegalArgumentException("negative batch size " + n);
+            }
+            Objects.checkFromIndexSize(0, Math.multiplyExact(n, intRows(w)), out.length);
+            QuantizedActivations a = QUANTIZED.get().quantize(format, x, n, w.cols());
+            if (n == 1) {
+                matvec(w, null, 0, a, out, 0);
+            } else if (n > 1) {
+                batch(w, null, a, n, out);
+            }
+            return;
+        }
         float[] in = x;
         float[] corrections = null;
         int blocksPerRow = w.cols() / format.blockSize;
@@ -66,18 +85,23 @@ public final class MatMul {
 
     /** {@code out[outOffset + r] = w.dot(r, x, xOffset)} for every row {@code r}, rows split over {@link Parallel}. */
     public static void matvec(Tensor w, float[] x, int xOffset, float[] out, int outOffset) {
-        int rows = intRows(w);
         Objects.checkFromIndexSize(xOffset, w.cols(), x.length);
+        matvec(w, x, xOffset, null, out, outOffset);
+    }
+
+    /** {@link #matvec} of float activations {@code x}, or (when {@code a} is not null) of row 0 of {@code a}. */
+    private static void matvec(Tensor w, float[] x, int xOffset, QuantizedActivations a, float[] out, int outOffset) {
+        int rows = intRows(w);
         Objects.checkFromIndexSize(outOffset, rows, out.length);
         if (w.data().byteSize() < PARALLEL_MIN_BYTES) {
-            matvecRows(w, x, xOffset, out, outOffset, 0, rows);
+            matvecRows(w, x, xOffset, a, out, outOffset, 0, rows);
         } else {
             MatvecJob job = MATVEC_JOB.get();
-            job.set(w, x, xOffset, out, outOffset);
+            job.set(w, x, xOffset, a, out, outOffset);
             try {
                 Parallel.forRange(0, rows, job);
             } finally {
-                job.set(null, null, 0, null, 0);
+                job.set(null, null, 0, null, null, 0);
             }
         }
     }
@@ -88,25 +112,34 @@ public final class MatMul {
     private static final class MatvecJob implements IntRangeBody {
         private Tensor w;
         private float[] x, out;
+        private QuantizedActivations a;
         private int xOffset, outOffset;
 
-        void set(Tensor w, float[] x, int xOffset, float[] out, int outOffset) {
+        void set(Tensor w, float[] x, int xOffset, QuantizedActivations a, float[] out, int outOffset) {
             this.w = w;
             this.x = x;
             this.xOffset = xOffset;
+            this.a = a;
             this.out = out;
             this.outOffset = outOffset;
         }
 
         @Override
         public void run(int start, int end) {
-            matvecRows(w, x, xOffset, out, outOffset, start, end);
+            matvecRows(w, x, xOffset, a, out, outOffset, start, end);
         }
     }
 
-    private static void matvecRows(Tensor w, float[] x, int xOffset, float[] out, int outOffset, int start, int end) {
-        for (int r = start; r < end; r++) {
-            out[outOffset + r] = w.dot(r, x, xOffset);
+    private static void matvecRows(Tensor w, float[] x, int xOffset, QuantizedActivations a, float[] out,
+            int outOffset, int start, int end) {
+        if (a != null) {
+            for (int r = start; r < end; r++) {
+                out[outOffset + r] = w.dotQuantized(r, a, 0);
+            }
+        } else {
+            for (int r = start; r < end; r++) {
+                out[outOffset + r] = w.dot(r, x, xOffset);
+            }
         }
     }
 
@@ -143,15 +176,21 @@ public final class MatMul {
             }
             return;
         }
+        batch(w, x, null, n, out);
+    }
+
+    /** The batched products of float activations {@code x}, or (when {@code a} is not null) of {@code a}'s rows. */
+    private static void batch(Tensor w, float[] x, QuantizedActivations a, int n, float[] out) {
+        int rows = (int) w.rows();
         if (w.data().byteSize() * n < PARALLEL_MIN_BYTES) {
-            batchRows(w, x, n, out, 0, rows);
+            batchRows(w, x, a, n, out, 0, rows);
         } else {
             BatchJob job = BATCH_JOB.get();
-            job.set(w, x, n, out);
+            job.set(w, x, a, n, out);
             try {
                 Parallel.forRange(0, rows, job);
             } finally {
-                job.set(null, null, 0, null);
+                job.set(null, null, null, 0, null);
             }
         }
     }
@@ -162,7 +201,8 @@ public final class MatMul {
     static final int ACT_CHUNK = 8;
 
     /** {@link #matmul}'s batched products for weight rows {@code [start, end)} and all {@code n} activation rows. */
-    private static void batchRows(Tensor w, float[] x, int n, float[] out, int start, int end) {
+    private static void batchRows(Tensor w, float[] x, QuantizedActivations q, int n, float[] out, int start,
+            int end) {
         int rows = (int) w.rows();
         int cols = w.cols();
         for (int r0 = start; r0 < end; r0 += ROW_TILE) {
@@ -170,7 +210,11 @@ public final class MatMul {
             for (int a = 0; a < n; a += ACT_CHUNK) {
                 int m = Math.min(ACT_CHUNK, n - a);
                 for (int r = r0; r < r1; r++) {
-                    w.dotRows(r, x, a * cols, cols, m, out, a * rows + r, rows);
+                    if (q != null) {
+                        w.dotRowsQuantized(r, q, a, m, out, a * rows + r, rows);
+                    } else {
+                        w.dotRows(r, x, a * cols, cols, m, out, a * rows + r, rows);
+                    }
                 }
             }
         }
@@ -182,18 +226,20 @@ public final class MatMul {
     private static final class BatchJob implements IntRangeBody {
         private Tensor w;
         private float[] x, out;
+        private QuantizedActivations a;
         private int n;
 
-        void set(Tensor w, float[] x, int n, float[] out) {
+        void set(Tensor w, float[] x, QuantizedActivations a, int n, float[] out) {
             this.w = w;
             this.x = x;
+            this.a = a;
             this.n = n;
             this.out = out;
         }
 
         @Override
         public void run(int start, int end) {
-            batchRows(w, x, n, out, start, end);
+            batchRows(w, x, a, n, out, start, end);
         }
     }
 

@@ -105,6 +105,96 @@ public final class Q4_0Tensor extends Tensor {
         return VectorSums.ordered(acc);
     }
 
+    @Override
+    public ActivationFormat integerActivations() {
+        return ActivationFormat.Q8_0;
+    }
+
+    /**
+     * Per block {@code (d_w * d_a) * sum((nibble - 8) * q)}, as llama.cpp: the 32 products are small integers and each
+     * lane's partial sum is exact in float, so only the block scaling and the sum over blocks round. Blocks go
+     * round-robin into four accumulators, so that one block's FMA does not wait for the previous one's (a single
+     * chain bounded the float kernel at one block per FMA latency); they are added pairwise at the end.
+     */
+    @Override
+    public float dotQuantized(long row, QuantizedActivations a, int i) {
+        long offset = checkQuantized(row, a, i);
+        MemorySegment data = data();
+        float[] q = a.q, scales = a.scales;
+        int qo = a.qOffset(i), so = a.scaleOffset(i);
+        int lanes = F.length();
+        int blocks = cols() / BLOCK;
+        FloatVector acc = FloatVector.zero(F);
+        if (lanes == 16) {
+            // one lane permutation of a 16-entry table turns a nibble into the float nibble - 8 (see dot16)
+            IntVector table = IntVector.fromArray(Simd.I, NIBBLE_FLOAT_BITS, 0);
+            for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, qo += BLOCK) {
+                IntVector n = Simd.bytesToInts(Simd.loadBytes(data, offset + 2));
+                FloatVector lo = n.selectFrom(table).reinterpretAsFloats();
+                FloatVector hi = n.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats();
+                FloatVector sum = hi.fma(FloatVector.fromArray(F, q, qo + 16), lo.mul(FloatVector.fromArray(F, q, qo)));
+                acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset) * scales[so + b]), acc);
+            }
+        } else {
+            for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, qo += BLOCK) {
+                FloatVector sum = FloatVector.zero(F);
+                for (int j = 0; j < 16; j += lanes) {
+                    ByteVector n = Simd.loadBytes(data, offset + 2 + j);
+                    FloatVector lo = Simd.bytesToFloats(n.and((byte) 0x0F).sub((byte) 8));
+                    FloatVector hi = Simd.bytesToFloats(Simd.shiftRightBytes(n, 4).and((byte) 0x0F).sub((byte) 8));
+                    sum = lo.fma(FloatVector.fromArray(F, q, qo + j), sum);
+                    sum = hi.fma(FloatVector.fromArray(F, q, qo + j + 16), sum);
+                }
+                acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset) * scales[so + b]), acc);
+            }
+        }
+        return VectorSums.ordered(acc);
+    }
+
+    /**
+     * {@link #dotQuantized} for four activation rows, each weight vector decoded once. The block sums are exact, so
+     * decoding by mask and convert gives the same values as the table; per row the same scaling, accumulators and
+     * reduction.
+     */
+    @Override
+    protected void dot4Quantized(long offset, QuantizedActivations a, int i0, int i1, int i2, int i3, float[] out,
+            int o0, int o1, int o2, int o3, float[] reduce) {
+        MemorySegment data = data();
+        float[] q = a.q, scales = a.scales;
+        int q0 = a.qOffset(i0), q1 = a.qOffset(i1), q2 = a.qOffset(i2), q3 = a.qOffset(i3);
+        int s0 = a.scaleOffset(i0), s1 = a.scaleOffset(i1), s2 = a.scaleOffset(i2), s3 = a.scaleOffset(i3);
+        int lanes = F.length();
+        int blocks = cols() / BLOCK;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
+        for (int b = 0, qb = 0; b < blocks; b++, offset += BLOCK_BYTES, qb += BLOCK) {
+            FloatVector sum0 = zero, sum1 = zero, sum2 = zero, sum3 = zero;
+            for (int j = 0; j < 16; j += lanes) {
+                ByteVector n = Simd.loadBytes(data, offset + 2 + j);
+                FloatVector lo = Simd.bytesToFloats(n.and((byte) 0x0F).sub((byte) 8));
+                FloatVector hi = Simd.bytesToFloats(Simd.shiftRightBytes(n, 4).and((byte) 0x0F).sub((byte) 8));
+                int qj = qb + j;
+                sum0 = hi.fma(FloatVector.fromArray(F, q, q0 + qj + 16), lo.fma(FloatVector.fromArray(F, q, q0 + qj), sum0));
+                sum1 = hi.fma(FloatVector.fromArray(F, q, q1 + qj + 16), lo.fma(FloatVector.fromArray(F, q, q1 + qj), sum1));
+                sum2 = hi.fma(FloatVector.fromArray(F, q, q2 + qj + 16), lo.fma(FloatVector.fromArray(F, q, q2 + qj), sum2));
+                sum3 = hi.fma(FloatVector.fromArray(F, q, q3 + qj + 16), lo.fma(FloatVector.fromArray(F, q, q3 + qj), sum3));
+            }
+            float d = Simd.f16(data, offset);
+            acc0 = sum0.fma(FloatVector.broadcast(F, d * scales[s0 + b]), acc0);
+            acc1 = sum1.fma(FloatVector.broadcast(F, d * scales[s1 + b]), acc1);
+            acc2 = sum2.fma(FloatVector.broadcast(F, d * scales[s2 + b]), acc2);
+            acc3 = sum3.fma(FloatVector.broadcast(F, d * scales[s3 + b]), acc3);
+        }
+        acc0.intoArray(reduce, 0);
+        acc1.intoArray(reduce, lanes);
+        acc2.intoArray(reduce, 2 * lanes);
+        acc3.intoArray(reduce, 3 * lanes);
+        out[o0] = VectorSums.ordered(reduce, 0, lanes);
+        out[o1] = VectorSums.ordered(reduce, lanes, lanes);
+        out[o2] = VectorSums.ordered(reduce, 2 * lanes, lanes);
+        out[o3] = VectorSums.ordered(reduce, 3 * lanes, lanes);
+    }
+
     /** Float bits of {@code nibble - 8} for nibble 0..15. */
     private static final int[] NIBBLE_FLOAT_BITS = new int[16];
 

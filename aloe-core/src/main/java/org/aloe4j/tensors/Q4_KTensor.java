@@ -113,6 +113,162 @@ public final class Q4_KTensor extends Tensor {
     }
 
     @Override
+    public ActivationFormat integerActivations() {
+        return ActivationFormat.Q8_K;
+    }
+
+    /**
+     * Per block, as llama.cpp: {@code (d_w * d_a) * sum(scale * q4 * q8) - (dmin_w * d_a) * sum(min * bsum)}, where
+     * {@code bsum} is the sum of {@code q8} over a sub-block ({@link QuantizedActivations} keeps it). Each lane's partial
+     * sum of a block is an integer below 2^24 in magnitude (8 products of at most 63 * 15 * 127 per lane and half),
+     * exact in float, as is the min sum; only the block scalings and the sums over blocks round.
+     */
+    @Override
+    public float dotQuantized(long row, QuantizedActivations a, int i) {
+        long offset = checkQuantized(row, a, i);
+        MemorySegment data = data();
+        float[] x = a.q, xScales = a.scales, sums = a.sums32;
+        int xOffset = a.qOffset(i), so = a.scaleOffset(i), sumOffset = a.sumOffset(i);
+        int lanes = F.length();
+        int blocks = cols() / BLOCK;
+        if (lanes == 16) {
+            return dotQuantized16(data, offset, x, xOffset, xScales, so, sums, sumOffset, blocks);
+        }
+        FloatVector acc = FloatVector.zero(F);
+        float minAcc = 0;
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK, sumOffset += 8) {
+            long scalesLow = data.get(Simd.LE_LONG, offset + 4);
+            int scalesHigh = data.get(Simd.LE_INT, offset + 12);
+            FloatVector sumLo = FloatVector.zero(F), sumHi = sumLo;
+            float mins = 0;
+            for (int c = 0; c < 4; c++) {
+                FloatVector s1 = FloatVector.broadcast(F, (float) KScales.scale(scalesLow, scalesHigh, 2 * c));
+                FloatVector s2 = FloatVector.broadcast(F, (float) KScales.scale(scalesLow, scalesHigh, 2 * c + 1));
+                mins += KScales.min(scalesLow, scalesHigh, 2 * c) * sums[sumOffset + 2 * c]
+                        + KScales.min(scalesLow, scalesHigh, 2 * c + 1) * sums[sumOffset + 2 * c + 1];
+                long qs = offset + 16 + 32 * c;
+                int xo = xOffset + 64 * c;
+                for (int l = 0; l < 32; l += lanes) {
+                    ByteVector q = Simd.loadBytes(data, qs + l);
+                    FloatVector lo = Simd.bytesToFloats(q.and((byte) 0x0F));
+                    FloatVector hi = Simd.bytesToFloats(Simd.shiftRightBytes(q, 4).and((byte) 0x0F));
+                    sumLo = lo.mul(FloatVector.fromArray(F, x, xo + l)).fma(s1, sumLo);
+                    sumHi = hi.mul(FloatVector.fromArray(F, x, xo + 32 + l)).fma(s2, sumHi);
+                }
+            }
+            float da = xScales[so + b];
+            acc = sumLo.add(sumHi).fma(FloatVector.broadcast(F, Simd.f16(data, offset) * da), acc);
+            minAcc += Simd.f16(data, offset + 2) * da * mins;
+        }
+        return VectorSums.ordered(acc) - minAcc;
+    }
+
+    /**
+     * {@link #dotQuantized} with 16 float lanes, written out. The eight 6-bit scales and mins are unpacked with a few
+     * word operations per block (as llama.cpp's {@code utmp} shuffle) instead of bit by bit per sub-block. Same exact
+     * block sums (lane {@code k} sums the values {@code = k mod 16}), same min sum, same scaling.
+     */
+    private static float dotQuantized16(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales,
+            int so, float[] sums, int sumOffset, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        float minAcc = 0;
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK, sumOffset += 8) {
+            int u0 = data.get(Simd.LE_INT, offset + 4);
+            int u1 = data.get(Simd.LE_INT, offset + 8);
+            int u2 = data.get(Simd.LE_INT, offset + 12);
+            // byte j of scales/mins = sub-block j's 6-bit scale/min (see KScales)
+            long scales = (u0 & 0x3F3F3F3FL)
+                    | (long) ((u2 & 0x0F0F0F0F) | (((u0 >>> 6) & 0x03030303) << 4)) << 32;
+            long mins = (u1 & 0x3F3F3F3FL)
+                    | (long) (((u2 >>> 4) & 0x0F0F0F0F) | (((u1 >>> 6) & 0x03030303) << 4)) << 32;
+            float minSum = 0;
+            for (int j = 0; j < 8; j++) {
+                minSum += (int) ((mins >>> (8 * j)) & 0xFF) * sums[sumOffset + j];
+            }
+            FloatVector sumLo = FloatVector.zero(F), sumHi = sumLo;
+            for (int c = 0; c < 4; c++) {
+                FloatVector s1 = FloatVector.broadcast(F, (float) ((scales >>> (16 * c)) & 0xFF));
+                FloatVector s2 = FloatVector.broadcast(F, (float) ((scales >>> (16 * c + 8)) & 0xFF));
+                long qs = offset + 16 + 32 * c;
+                int xo = xOffset + 64 * c;
+                ByteVector q0 = Simd.loadBytes(data, qs), q1 = Simd.loadBytes(data, qs + 16);
+                sumLo = Simd.bytesToFloats(q0.and((byte) 0x0F)).mul(FloatVector.fromArray(F, x, xo)).fma(s1, sumLo);
+                sumLo = Simd.bytesToFloats(q1.and((byte) 0x0F)).mul(FloatVector.fromArray(F, x, xo + 16)).fma(s1, sumLo);
+                sumHi = Simd.bytesToFloats(Simd.shiftRightBytes(q0, 4).and((byte) 0x0F))
+                        .mul(FloatVector.fromArray(F, x, xo + 32)).fma(s2, sumHi);
+                sumHi = Simd.bytesToFloats(Simd.shiftRightBytes(q1, 4).and((byte) 0x0F))
+                        .mul(FloatVector.fromArray(F, x, xo + 48)).fma(s2, sumHi);
+            }
+            float da = xScales[so + b];
+            acc = sumLo.add(sumHi).fma(FloatVector.broadcast(F, Simd.f16(data, offset) * da), acc);
+            minAcc += Simd.f16(data, offset + 2) * da * minSum;
+        }
+        return VectorSums.ordered(acc) - minAcc;
+    }
+
+    /** {@link #dotQuantized} for four activation rows, each weight vector decoded once; exact block sums, same scaling. */
+    @Override
+    protected void dot4Quantized(long offset, QuantizedActivations a, int i0, int i1, int i2, int i3, float[] out,
+            int o0, int o1, int o2, int o3, float[] reduce) {
+        MemorySegment data = data();
+        float[] x = a.q, xScales = a.scales, sums = a.sums32;
+        int x0 = a.qOffset(i0), x1 = a.qOffset(i1), x2 = a.qOffset(i2), x3 = a.qOffset(i3);
+        int s0 = a.scaleOffset(i0), s1 = a.scaleOffset(i1), s2 = a.scaleOffset(i2), s3 = a.scaleOffset(i3);
+        int m0 = a.sumOffset(i0), m1 = a.sumOffset(i1), m2 = a.sumOffset(i2), m3 = a.sumOffset(i3);
+        int lanes = F.length();
+        int blocks = cols() / BLOCK;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
+        float minAcc0 = 0, minAcc1 = 0, minAcc2 = 0, minAcc3 = 0;
+        for (int b = 0, xb = 0; b < blocks; b++, offset += BLOCK_BYTES, xb += BLOCK) {
+            long scalesLow = data.get(Simd.LE_LONG, offset + 4);
+            int scalesHigh = data.get(Simd.LE_INT, offset + 12);
+            FloatVector sum0 = zero, sum1 = zero, sum2 = zero, sum3 = zero;
+            float mins0 = 0, mins1 = 0, mins2 = 0, mins3 = 0;
+            for (int c = 0; c < 4; c++) {
+                float sc1 = KScales.scale(scalesLow, scalesHigh, 2 * c);
+                float sc2 = KScales.scale(scalesLow, scalesHigh, 2 * c + 1);
+                int mn1 = KScales.min(scalesLow, scalesHigh, 2 * c);
+                int mn2 = KScales.min(scalesLow, scalesHigh, 2 * c + 1);
+                int g = 8 * b + 2 * c;
+                mins0 += mn1 * sums[m0 + g] + mn2 * sums[m0 + g + 1];
+                mins1 += mn1 * sums[m1 + g] + mn2 * sums[m1 + g + 1];
+                mins2 += mn1 * sums[m2 + g] + mn2 * sums[m2 + g + 1];
+                mins3 += mn1 * sums[m3 + g] + mn2 * sums[m3 + g + 1];
+                long qs = offset + 16 + 32 * c;
+                int xo = xb + 64 * c;
+                for (int l = 0; l < 32; l += lanes) {
+                    ByteVector q = Simd.loadBytes(data, qs + l);
+                    FloatVector lo = Simd.bytesToFloats(q.and((byte) 0x0F)).mul(sc1);
+                    FloatVector hi = Simd.bytesToFloats(Simd.shiftRightBytes(q, 4).and((byte) 0x0F)).mul(sc2);
+                    int lo0 = xo + l, hi0 = xo + 32 + l;
+                    sum0 = hi.fma(FloatVector.fromArray(F, x, x0 + hi0), lo.fma(FloatVector.fromArray(F, x, x0 + lo0), sum0));
+                    sum1 = hi.fma(FloatVector.fromArray(F, x, x1 + hi0), lo.fma(FloatVector.fromArray(F, x, x1 + lo0), sum1));
+                    sum2 = hi.fma(FloatVector.fromArray(F, x, x2 + hi0), lo.fma(FloatVector.fromArray(F, x, x2 + lo0), sum2));
+                    sum3 = hi.fma(FloatVector.fromArray(F, x, x3 + hi0), lo.fma(FloatVector.fromArray(F, x, x3 + lo0), sum3));
+                }
+            }
+            float d = Simd.f16(data, offset), dmin = Simd.f16(data, offset + 2);
+            acc0 = sum0.fma(FloatVector.broadcast(F, d * xScales[s0 + b]), acc0);
+            acc1 = sum1.fma(FloatVector.broadcast(F, d * xScales[s1 + b]), acc1);
+            acc2 = sum2.fma(FloatVector.broadcast(F, d * xScales[s2 + b]), acc2);
+            acc3 = sum3.fma(FloatVector.broadcast(F, d * xScales[s3 + b]), acc3);
+            minAcc0 += dmin * xScales[s0 + b] * mins0;
+            minAcc1 += dmin * xScales[s1 + b] * mins1;
+            minAcc2 += dmin * xScales[s2 + b] * mins2;
+            minAcc3 += dmin * xScales[s3 + b] * mins3;
+        }
+        acc0.intoArray(reduce, 0);
+        acc1.intoArray(reduce, lanes);
+        acc2.intoArray(reduce, 2 * lanes);
+        acc3.intoArray(reduce, 3 * lanes);
+        out[o0] = VectorSums.ordered(reduce, 0, lanes) - minAcc0;
+        out[o1] = VectorSums.ordered(reduce, lanes, lanes) - minAcc1;
+        out[o2] = VectorSums.ordered(reduce, 2 * lanes, lanes) - minAcc2;
+        out[o3] = VectorSums.ordered(reduce, 3 * lanes, lanes) - minAcc3;
+    }
+
+    @Override
     protected boolean hasBatchedKernel() {
         return true;
     }

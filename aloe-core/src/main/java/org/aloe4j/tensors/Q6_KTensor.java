@@ -124,6 +124,147 @@ public final class Q6_KTensor extends Tensor {
     }
 
     @Override
+    public ActivationFormat integerActivations() {
+        return ActivationFormat.Q8_K;
+    }
+
+    /**
+     * Per block {@code (d_w * d_a) * sum(scale * (q6 - 32) * q8)}, as llama.cpp. Every lane's partial sum of a block
+     * is an integer of at most 32 * 128 * 32 * 127 < 2^24 in magnitude (32 products with 8 lanes, 16 with 16), hence exact in float whatever the order; only
+     * the block scaling and the sum over blocks round. Two partial sums per block (even and odd value groups) keep
+     * two FMA chains busy.
+     */
+    @Override
+    public float dotQuantized(long row, QuantizedActivations a, int i) {
+        long offset = checkQuantized(row, a, i);
+        MemorySegment data = data();
+        float[] x = a.q, xScales = a.scales;
+        int xOffset = a.qOffset(i), so = a.scaleOffset(i);
+        int lanes = F.length();
+        int blocks = cols() / BLOCK;
+        FloatVector acc = FloatVector.zero(F);
+        if (lanes == 16) {
+            return dotQuantized16(data, offset, x, xOffset, xScales, so, blocks);
+        }
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
+            FloatVector even = FloatVector.zero(F), odd = even;
+            for (int half = 0; half < 2; half++) {
+                long scales = data.get(Simd.LE_LONG, offset + 192 + 8 * half);
+                for (int l = 0; l < 32; l += lanes) {
+                    ByteVector qh = Simd.loadBytes(data, offset + 128 + 32 * half + l);
+                    for (int g = 0; g < 4; g++) {
+                        ByteVector ql = Simd.loadBytes(data, offset + 64 * half + 32 * (g & 1) + l);
+                        ByteVector low = Simd.shiftRightBytes(ql, 4 * (g >> 1)).and((byte) 0x0F);
+                        ByteVector high = Simd.shiftLeftBytes(Simd.shiftRightBytes(qh, 2 * g).and((byte) 0x03), 4);
+                        FloatVector w = Simd.bytesToFloats(low.or(high).sub((byte) 32));
+                        int scale = (byte) (scales >>> (8 * (2 * g + l / 16)));
+                        FloatVector p = w.mul(FloatVector.fromArray(F, x, xOffset + 128 * half + 32 * g + l));
+                        if ((g & 1) == 0) {
+                            even = p.fma(FloatVector.broadcast(F, (float) scale), even);
+                        } else {
+                            odd = p.fma(FloatVector.broadcast(F, (float) scale), odd);
+                        }
+                    }
+                }
+            }
+            float d = Simd.f16(data, offset + 208) * xScales[so + b];
+            acc = even.add(odd).fma(FloatVector.broadcast(F, d), acc);
+        }
+        return VectorSums.ordered(acc);
+    }
+
+    /** Per thread: a block's 16 scales as floats, so that each is one broadcast from memory. */
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[16]);
+
+    /**
+     * {@link #dotQuantized} with 16 float lanes, written out: each 16-byte load of {@code ql} serves two value groups
+     * (low and high nibbles), each load of {@code qh} four, and the block's 16 scales are converted by one vector
+     * operation. The same exact block sums (lane {@code k} sums the values {@code = k mod 16}), the same scaling.
+     */
+    private static float dotQuantized16(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales,
+            int so, int blocks) {
+        float[] sc = SCALES.get();
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
+            Simd.bytesToFloats(Simd.loadBytes(data, offset + 192)).intoArray(sc, 0);
+            FloatVector even = FloatVector.zero(F), odd = even;
+            for (int half = 0; half < 2; half++) {
+                long ql = offset + 64 * half, qhs = offset + 128 + 32 * half;
+                int xh = xOffset + 128 * half, sh = 8 * half;
+                for (int l = 0; l < 32; l += 16) {
+                    ByteVector qh = Simd.loadBytes(data, qhs + l);
+                    ByteVector ql0 = Simd.loadBytes(data, ql + l), ql1 = Simd.loadBytes(data, ql + 32 + l);
+                    int s = sh + l / 16;
+                    // value groups g = 0..3: low nibble of ql0, of ql1, high nibble of ql0, of ql1; qh bits 2g, 2g+1
+                    FloatVector w0 = Simd.bytesToFloats(ql0.and((byte) 0x0F)
+                            .or(Simd.shiftLeftBytes(qh, 4).and((byte) 0x30)).sub((byte) 32));
+                    FloatVector w1 = Simd.bytesToFloats(ql1.and((byte) 0x0F)
+                            .or(Simd.shiftLeftBytes(qh, 2).and((byte) 0x30)).sub((byte) 32));
+                    FloatVector w2 = Simd.bytesToFloats(Simd.shiftRightBytes(ql0, 4).and((byte) 0x0F)
+                            .or(qh.and((byte) 0x30)).sub((byte) 32));
+                    FloatVector w3 = Simd.bytesToFloats(Simd.shiftRightBytes(ql1, 4).and((byte) 0x0F)
+                            .or(Simd.shiftRightBytes(qh, 2).and((byte) 0x30)).sub((byte) 32));
+                    even = w0.mul(FloatVector.fromArray(F, x, xh + l)).fma(FloatVector.broadcast(F, sc[s]), even);
+                    odd = w1.mul(FloatVector.fromArray(F, x, xh + 32 + l)).fma(FloatVector.broadcast(F, sc[s + 2]), odd);
+                    even = w2.mul(FloatVector.fromArray(F, x, xh + 64 + l)).fma(FloatVector.broadcast(F, sc[s + 4]), even);
+                    odd = w3.mul(FloatVector.fromArray(F, x, xh + 96 + l)).fma(FloatVector.broadcast(F, sc[s + 6]), odd);
+                }
+            }
+            float d = Simd.f16(data, offset + 208) * xScales[so + b];
+            acc = even.add(odd).fma(FloatVector.broadcast(F, d), acc);
+        }
+        return VectorSums.ordered(acc);
+    }
+
+    /** {@link #dotQuantized} for four activation rows, each weight vector decoded once; exact block sums, same scaling. */
+    @Override
+    protected void dot4Quantized(long offset, QuantizedActivations a, int i0, int i1, int i2, int i3, float[] out,
+            int o0, int o1, int o2, int o3, float[] reduce) {
+        MemorySegment data = data();
+        float[] x = a.q, xScales = a.scales;
+        int x0 = a.qOffset(i0), x1 = a.qOffset(i1), x2 = a.qOffset(i2), x3 = a.qOffset(i3);
+        int s0 = a.scaleOffset(i0), s1 = a.scaleOffset(i1), s2 = a.scaleOffset(i2), s3 = a.scaleOffset(i3);
+        int lanes = F.length();
+        int blocks = cols() / BLOCK;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
+        for (int b = 0, xb = 0; b < blocks; b++, offset += BLOCK_BYTES, xb += BLOCK) {
+            FloatVector sum0 = zero, sum1 = zero, sum2 = zero, sum3 = zero;
+            for (int half = 0; half < 2; half++) {
+                long scales = data.get(Simd.LE_LONG, offset + 192 + 8 * half);
+                for (int l = 0; l < 32; l += lanes) {
+                    ByteVector qh = Simd.loadBytes(data, offset + 128 + 32 * half + l);
+                    for (int g = 0; g < 4; g++) {
+                        ByteVector ql = Simd.loadBytes(data, offset + 64 * half + 32 * (g & 1) + l);
+                        ByteVector low = Simd.shiftRightBytes(ql, 4 * (g >> 1)).and((byte) 0x0F);
+                        ByteVector high = Simd.shiftLeftBytes(Simd.shiftRightBytes(qh, 2 * g).and((byte) 0x03), 4);
+                        FloatVector w = Simd.bytesToFloats(low.or(high).sub((byte) 32))
+                                .mul((float) (byte) (scales >>> (8 * (2 * g + l / 16))));
+                        int xo = xb + 128 * half + 32 * g + l;
+                        sum0 = w.fma(FloatVector.fromArray(F, x, x0 + xo), sum0);
+                        sum1 = w.fma(FloatVector.fromArray(F, x, x1 + xo), sum1);
+                        sum2 = w.fma(FloatVector.fromArray(F, x, x2 + xo), sum2);
+                        sum3 = w.fma(FloatVector.fromArray(F, x, x3 + xo), sum3);
+                    }
+                }
+            }
+            float d = Simd.f16(data, offset + 208);
+            acc0 = sum0.fma(FloatVector.broadcast(F, d * xScales[s0 + b]), acc0);
+            acc1 = sum1.fma(FloatVector.broadcast(F, d * xScales[s1 + b]), acc1);
+            acc2 = sum2.fma(FloatVector.broadcast(F, d * xScales[s2 + b]), acc2);
+            acc3 = sum3.fma(FloatVector.broadcast(F, d * xScales[s3 + b]), acc3);
+        }
+        acc0.intoArray(reduce, 0);
+        acc1.intoArray(reduce, lanes);
+        acc2.intoArray(reduce, 2 * lanes);
+        acc3.intoArray(reduce, 3 * lanes);
+        out[o0] = VectorSums.ordered(reduce, 0, lanes);
+        out[o1] = VectorSums.ordered(reduce, lanes, lanes);
+        out[o2] = VectorSums.ordered(reduce, 2 * lanes, lanes);
+        out[o3] = VectorSums.ordered(reduce, 3 * lanes, lanes);
+    }
+
+    @Override
     protected boolean hasBatchedKernel() {
         return true;
     }

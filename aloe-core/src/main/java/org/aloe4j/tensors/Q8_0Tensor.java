@@ -90,6 +90,84 @@ public final class Q8_0Tensor extends Tensor {
     }
 
     @Override
+    public ActivationFormat integerActivations() {
+        return ActivationFormat.Q8_0;
+    }
+
+    /**
+     * Per block {@code (d_w * d_a) * sum(w * q)}, as llama.cpp: the products of two 8-bit integers and each lane's
+     * partial sum are exact in float, so only the block scaling and the sum over blocks round. Blocks go round-robin
+     * into four accumulators (no FMA waits for the previous block's), added pairwise at the end.
+     */
+    @Override
+    public float dotQuantized(long row, QuantizedActivations a, int i) {
+        long offset = checkQuantized(row, a, i);
+        MemorySegment data = data();
+        float[] q = a.q, scales = a.scales;
+        int qo = a.qOffset(i), so = a.scaleOffset(i);
+        int lanes = F.length();
+        int blocks = cols() / BLOCK;
+        FloatVector acc = FloatVector.zero(F);
+        if (lanes == 16) {
+            for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, qo += BLOCK) {
+                FloatVector sum = Simd.bytesToFloats(Simd.loadBytes(data, offset + 2))
+                        .mul(FloatVector.fromArray(F, q, qo));
+                sum = Simd.bytesToFloats(Simd.loadBytes(data, offset + 18))
+                        .fma(FloatVector.fromArray(F, q, qo + 16), sum);
+                acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset) * scales[so + b]), acc);
+            }
+            return VectorSums.ordered(acc);
+        }
+        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, qo += BLOCK) {
+            FloatVector sum = FloatVector.zero(F);
+            for (int j = 0; j < BLOCK; j += lanes) {
+                sum = Simd.bytesToFloats(Simd.loadBytes(data, offset + 2 + j))
+                        .fma(FloatVector.fromArray(F, q, qo + j), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(F, Simd.f16(data, offset) * scales[so + b]), acc);
+        }
+        return VectorSums.ordered(acc);
+    }
+
+    /** {@link #dotQuantized} for four activation rows, each weight vector decoded once: per row the same operations. */
+    @Override
+    protected void dot4Quantized(long offset, QuantizedActivations a, int i0, int i1, int i2, int i3, float[] out,
+            int o0, int o1, int o2, int o3, float[] reduce) {
+        MemorySegment data = data();
+        float[] q = a.q, scales = a.scales;
+        int q0 = a.qOffset(i0), q1 = a.qOffset(i1), q2 = a.qOffset(i2), q3 = a.qOffset(i3);
+        int s0 = a.scaleOffset(i0), s1 = a.scaleOffset(i1), s2 = a.scaleOffset(i2), s3 = a.scaleOffset(i3);
+        int lanes = F.length();
+        int blocks = cols() / BLOCK;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
+        for (int b = 0, qb = 0; b < blocks; b++, offset += BLOCK_BYTES, qb += BLOCK) {
+            FloatVector sum0 = zero, sum1 = zero, sum2 = zero, sum3 = zero;
+            for (int j = 0; j < BLOCK; j += lanes) {
+                FloatVector w = Simd.bytesToFloats(Simd.loadBytes(data, offset + 2 + j));
+                int qj = qb + j;
+                sum0 = w.fma(FloatVector.fromArray(F, q, q0 + qj), sum0);
+                sum1 = w.fma(FloatVector.fromArray(F, q, q1 + qj), sum1);
+                sum2 = w.fma(FloatVector.fromArray(F, q, q2 + qj), sum2);
+                sum3 = w.fma(FloatVector.fromArray(F, q, q3 + qj), sum3);
+            }
+            float d = Simd.f16(data, offset);
+            acc0 = sum0.fma(FloatVector.broadcast(F, d * scales[s0 + b]), acc0);
+            acc1 = sum1.fma(FloatVector.broadcast(F, d * scales[s1 + b]), acc1);
+            acc2 = sum2.fma(FloatVector.broadcast(F, d * scales[s2 + b]), acc2);
+            acc3 = sum3.fma(FloatVector.broadcast(F, d * scales[s3 + b]), acc3);
+        }
+        acc0.intoArray(reduce, 0);
+        acc1.intoArray(reduce, lanes);
+        acc2.intoArray(reduce, 2 * lanes);
+        acc3.intoArray(reduce, 3 * lanes);
+        out[o0] = VectorSums.ordered(reduce, 0, lanes);
+        out[o1] = VectorSums.ordered(reduce, lanes, lanes);
+        out[o2] = VectorSums.ordered(reduce, 2 * lanes, lanes);
+        out[o3] = VectorSums.ordered(reduce, 3 * lanes, lanes);
+    }
+
+    @Override
     protected boolean hasBatchedKernel() {
         return true;
     }

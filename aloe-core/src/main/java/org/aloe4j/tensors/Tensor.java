@@ -209,6 +209,77 @@ public abstract class Tensor {
     }
 
     /**
+     * The 8-bit activation format whose integer form this type's integer kernel ({@link #dotQuantized}) takes, or null
+     * when it has none; then {@link MatMul} rounds the activations to floats and uses {@link #dot}.
+     */
+    public ActivationFormat integerActivations() {
+        return null;
+    }
+
+    /**
+     * The dot product of row {@code row} with activation row {@code i} of {@code a} (in {@link #integerActivations}'s
+     * format), as llama.cpp computes it: per block, the exact sum of the weights' integer values times {@code q},
+     * then scaled by the weight and activation block scales. Summation order across blocks is the type's own (fixed,
+     * the same in {@link #dotRowsQuantized}).
+     *
+     * @throws UnsupportedOperationException if this type has no integer kernel
+     */
+    public float dotQuantized(long row, QuantizedActivations a, int i) {
+        throw new UnsupportedOperationException(type + " has no integer dot kernel");
+    }
+
+    /**
+     * {@code out[outOffset + k * outStride] = dotQuantized(row, a, first + k)} for {@code k < n}, bit for bit, each
+     * weight block decoded once per group of 4 activation rows ({@link #dot4Quantized}).
+     */
+    public final void dotRowsQuantized(long row, QuantizedActivations a, int first, int n, float[] out, int outOffset,
+            int outStride) {
+        checkQuantized(row, a, first);
+        if (n < 0) {
+            throw new IllegalArgumentException("tensor '" + name + "': negative row count " + n);
+        }
+        Objects.checkFromIndexSize(first, n, a.rows);
+        if (n > 0) {
+            Objects.checkIndex(outOffset, out.length);
+            Objects.checkIndex(outOffset + (long) (n - 1) * outStride, out.length);
+        }
+        long offset = row * rowBytes;
+        float[] lanes = DOT4_LANES.get();
+        for (int k = 0; k < n; k += DOT_ROWS_GROUP) {
+            int left = n - k;
+            int i0 = first + k, o0 = outOffset + k * outStride;
+            if (left == 1) {
+                out[o0] = dotQuantized(row, a, i0);
+                break;
+            }
+            int i1 = i0 + 1, o1 = o0 + outStride;
+            int i2 = left > 2 ? i1 + 1 : i1, o2 = left > 2 ? o1 + outStride : o1;
+            int i3 = left > 3 ? i2 + 1 : i2, o3 = left > 3 ? o2 + outStride : o2;
+            dot4Quantized(offset, a, i0, i1, i2, i3, out, o0, o1, o2, o3, lanes);
+        }
+    }
+
+    /**
+     * The batched integer kernel: {@code out[oK] = dotQuantized(row, a, iK)} for K = 0..3 and the row at byte
+     * {@code offset}, bounds already checked; {@code lanes} is scratch for four vectors.
+     */
+    protected void dot4Quantized(long offset, QuantizedActivations a, int i0, int i1, int i2, int i3, float[] out,
+            int o0, int o1, int o2, int o3, float[] lanes) {
+        throw new UnsupportedOperationException(type + " has no integer dot kernel");
+    }
+
+    /** Validates the arguments of {@link #dotQuantized} and returns the byte offset of the row. */
+    protected final long checkQuantized(long row, QuantizedActivations a, int i) {
+        checkRow(row);
+        if (a.format != integerActivations() || a.cols != cols) {
+            throw new IllegalArgumentException("tensor '" + name + "' (" + type + ", " + cols + " columns) needs "
+                    + integerActivations() + " activations of " + cols + " values, not " + a.format + " of " + a.cols);
+        }
+        Objects.checkIndex(i, a.rows);
+        return row * rowBytes;
+    }
+
+    /**
      * Q4_1 and Q5_1 only: {@code sum over the row's blocks b of min_b * c[cOffset + b]}, the part of llama.cpp's
      * dot with {@link ActivationFormat#Q8_1} activations that uses the stored (fp16) block sums.
      *

@@ -2,6 +2,7 @@ package org.aloe4j.tensors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -56,6 +57,43 @@ class ActivationFormatTest {
         ActivationFormat.Q8_K.round(x, 0, 256, out, 0, null, 0);
         assertEquals(-127 * (1 / -63.5f), out[0]);
         assertEquals(127 * (1 / -63.5f), out[3]);
+    }
+
+    /** The integer form: scale times q is what round() writes, bit for bit; sums32 are the sums of q. */
+    @Test
+    void quantizeIsTheIntegerFormOfRound() {
+        float[] x = RandomTensors.randomVector(2 * 512, 9);
+        for (int j = 0; j < 256; j++) {
+            x[512 + j] = 0; // one all-zero Q8_K block
+        }
+        for (ActivationFormat format : new ActivationFormat[] {ActivationFormat.Q8_0, ActivationFormat.Q8_K}) {
+            float[] rounded = new float[x.length];
+            for (int i = 0; i < 2; i++) {
+                format.round(x, i * 512, 512, rounded, i * 512, null, 0);
+            }
+            QuantizedActivations a = new QuantizedActivations().quantize(format, x, 2, 512);
+            for (int i = 0; i < 2; i++) {
+                for (int j = 0; j < 512; j++) {
+                    float v = a.value(i, j);
+                    assertEquals(Float.floatToRawIntBits(rounded[i * 512 + j]), Float.floatToRawIntBits(v),
+                            format + " value " + i + "," + j);
+                }
+            }
+            for (int g = 0; g < 2 * 512 / 32; g++) {
+                float sum = 0;
+                for (int j = 0; j < 32; j++) {
+                    float q = a.q[g * 32 + j];
+                    assertEquals(Math.rint(q), q, 0.0, "q is an integer");
+                    assertTrue(Math.abs(q) <= 127, "q within 8 bits");
+                    sum += q;
+                }
+                assertEquals(sum, a.sums32[g], 0.0, format + " sum of group " + g);
+            }
+        }
+        assertThrows(UnsupportedOperationException.class,
+                () -> new QuantizedActivations().quantize(ActivationFormat.F16, x, 1, 512));
+        assertThrows(IllegalArgumentException.class,
+                () -> new QuantizedActivations().quantize(ActivationFormat.Q8_K, x, 1, 100));
     }
 
     @Test

@@ -164,4 +164,127 @@ final class DotChecks {
             }
         }
     }
+
+    /** The types with an integer kernel ({@link Tensor#dotQuantized}). */
+    static final GGMLType[] INTEGER_TYPES = {GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q6_K};
+
+    /**
+     * {@link Tensor#dotQuantized} against a float64 sum of the dequantized weights times the values the quantized
+     * activations stand for, on random rows of several lengths (and scale ranges, since activations are random
+     * floats of varying magnitude). Within a block the kernel's sums are exact; what rounds is each block's scaling
+     * and the sum over blocks and lanes, which the {@link #tolerance} bound covers. Returns the worst |diff|/tolerance.
+     */
+    static double checkQuantizedRandomRows(GGMLType type, long seed) {
+        double worst = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            for (int cols : rowLengths(type)) {
+                int rows = 3;
+                Tensor t = RandomTensors.create(type, rows, cols, seed + cols, arena);
+                ActivationFormat format = t.integerActivations();
+                float[] x = RandomTensors.randomVector(2 * cols, seed * 31 + cols);
+                for (int j = cols; j < 2 * cols; j++) {
+                    x[j] *= 1e-3f * (j % 7 + 1); // a second row of smaller, uneven magnitudes
+                }
+                QuantizedActivations a = new QuantizedActivations().quantize(format, x, 2, cols);
+                for (int i = 0; i < 2; i++) {
+                    float[] values = new float[cols];
+                    for (int j = 0; j < cols; j++) {
+                        values[j] = a.value(i, j);
+                    }
+                    for (int row = 0; row < rows; row++) {
+                        float dot = t.dotQuantized(row, a, i);
+                        double reference = 0;
+                        float[] w = new float[cols];
+                        t.dequantizeRow(row, w, 0);
+                        for (int j = 0; j < cols; j++) {
+                            reference += (double) w[j] * values[j];
+                        }
+                        double allowed = tolerance(type, cols, sumAbsProducts(t, row, values, 0));
+                        double diff = Math.abs(dot - reference);
+                        if (!(diff <= allowed)) {
+                            throw new AssertionError(type + " integer kernel cols=" + cols + " row=" + row + " act=" + i
+                                    + ": " + dot + " vs reference " + reference + " (|diff| " + diff + " > " + allowed + ")");
+                        }
+                        worst = Math.max(worst, diff / allowed);
+                    }
+                }
+            }
+        }
+        return worst;
+    }
+
+    /**
+     * {@link Tensor#dotQuantized} with one-hot activations picks each weight: quantized, {@code e_j} becomes q = 127
+     * at {@code j} with scale {@code 1/127} (as stored), so the result must be {@code w_j * value_j} up to one rounding.
+     */
+    static void checkQuantizedOneHot(GGMLType type, long seed) {
+        int cols = 2 * type.blockSize;
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor t = RandomTensors.create(type, 2, cols, seed, arena);
+            float[] w = new float[cols];
+            t.dequantizeRow(1, w, 0);
+            double maxAbs = 0;
+            for (float v : w) {
+                maxAbs = Math.max(maxAbs, Math.abs(v));
+            }
+            float[] x = new float[cols];
+            QuantizedActivations a = new QuantizedActivations();
+            for (int j = 0; j < cols; j++) {
+                x[j] = 1;
+                a.quantize(t.integerActivations(), x, 1, cols);
+                x[j] = 0;
+                double expected = (double) w[j] * a.value(0, j);
+                float dot = t.dotQuantized(1, a, 0);
+                // a few roundings of the block scaling and (K-quants) of scale and min terms of the row's magnitude
+                if (!(Math.abs(dot - expected) <= maxAbs * Math.abs(a.value(0, j)) * 0x1p-20 + Float.MIN_NORMAL)) {
+                    throw new AssertionError(type + " integer kernel, one-hot position " + j + ": " + dot
+                            + " but weight x activation is " + expected);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link Tensor#dotRowsQuantized} for 1..9 activation rows equals {@link Tensor#dotQuantized} of each bit for bit
+     * (a sequence's logits must not depend on what it is batched with), writing only its strided outputs; and
+     * {@link MatMul#matmul(Tensor, float[], int, float[], ActivationFormat)} gives the same numbers.
+     */
+    static void checkQuantizedRows(GGMLType type, long seed) {
+        int cols = 3 * type.blockSize * (type.blockSize == 32 ? 6 : 1);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor t = RandomTensors.create(type, 5, cols, seed, arena);
+            ActivationFormat format = t.integerActivations();
+            for (int n = 1; n <= 9; n++) {
+                float[] x = RandomTensors.randomVector(n * cols, seed * 13 + n);
+                QuantizedActivations a = new QuantizedActivations().quantize(format, x, n, cols);
+                float[] viaMatMul = new float[n * 5];
+                MatMul.matmul(t, x, n, viaMatMul, format);
+                for (int row = 0; row < 5; row++) {
+                    int outOffset = 2, outStride = 3;
+                    float[] out = new float[outOffset + n * outStride + 1];
+                    java.util.Arrays.fill(out, Float.NaN);
+                    t.dotRowsQuantized(row, a, 0, n, out, outOffset, outStride);
+                    for (int j = 0; j < out.length; j++) {
+                        int i = (j - outOffset) / outStride;
+                        boolean written = j >= outOffset && (j - outOffset) % outStride == 0 && i < n;
+                        if (!written) {
+                            if (!Float.isNaN(out[j])) {
+                                throw new AssertionError(type + " dotRowsQuantized wrote outside its outputs at " + j);
+                            }
+                            continue;
+                        }
+                        float alone = t.dotQuantized(row, a, i);
+                        if (Float.floatToRawIntBits(out[j]) != Float.floatToRawIntBits(alone)) {
+                            throw new AssertionError(type + " n=" + n + " row=" + row + " act=" + i + ": batched "
+                                    + out[j] + " but alone " + alone);
+                        }
+                        if (Float.floatToRawIntBits(viaMatMul[i * 5 + row]) != Float.floatToRawIntBits(alone)) {
+                            throw new AssertionError(type + " n=" + n + " row=" + row + " act=" + i + ": MatMul "
+                                    + viaMatMul[i * 5 + row] + " but dotQuantized " + alone);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

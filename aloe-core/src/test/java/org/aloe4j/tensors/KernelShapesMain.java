@@ -18,5 +18,13 @@ public final class KernelShapesMain {
             double worst = DotChecks.checkRandomRows(type, 7);
             System.out.printf("%s ok (worst |diff|/tolerance %.3g)%n", type, worst);
         }
+        if (Simd.ENABLED) {
+            for (GGMLType type : DotChecks.INTEGER_TYPES) {
+                DotChecks.checkQuantizedOneHot(type, 11);
+                DotChecks.checkQuantizedRows(type, 19);
+                double worst = DotChecks.checkQuantizedRandomRows(type, 7);
+                System.out.printf("%s integer kernel ok (worst |diff|/tolerance %.3g)%n", type, worst);
+            }
+        }
     }
 }

@@ -63,6 +63,38 @@ class TensorDotTest {
         DotChecks.checkDotRows(type, 23);
     }
 
+    /** The integer kernels (8-bit activations, exact block sums) against a float64 reference. */
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void integerKernelMatchesReferenceOnRandomRows(GGMLType type) {
+        double worst = DotChecks.checkQuantizedRandomRows(type, 42);
+        System.out.printf("%s integer kernel: worst |dot - reference| / tolerance = %.3g%n", type, worst);
+        DotChecks.checkQuantizedOneHot(type, 3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void integerKernelIsTheSameAloneBatchedAndThroughMatMul(GGMLType type) {
+        DotChecks.checkQuantizedRows(type, 23);
+    }
+
+    @Test
+    void integerKernelsNameTheActivationFormatTheyNeed() {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor t = RandomTensors.create(GGMLType.Q4_0, 2, 256, 5, arena);
+            QuantizedActivations a = new QuantizedActivations()
+                    .quantize(ActivationFormat.Q8_K, RandomTensors.randomVector(256, 1), 1, 256);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> t.dotQuantized(0, a, 0));
+            assertTrue(e.getMessage().contains("Q8_0") && e.getMessage().contains("Q8_K"), e.getMessage());
+            org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                    () -> t.dotQuantized(0, new QuantizedActivations().quantize(ActivationFormat.Q8_0,
+                            new float[256], 1, 256), 1));
+            org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+                    () -> RandomTensors.create(GGMLType.Q5_K, 1, 256, 5, arena).dotQuantized(0, a, 0));
+        }
+    }
+
     @Test
     void dotRowsRejectsActivationRowsOutsideTheArray() {
         try (Arena arena = Arena.ofConfined()) {
