@@ -5,6 +5,7 @@ import static org.aloe4j.tensors.Simd.F;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import org.aloe4j.formats.gguf.GGMLType;
 
@@ -117,6 +118,15 @@ public final class Q4_KTensor extends Tensor {
         return ActivationFormat.Q8_K;
     }
 
+    /** Float bits of 0..15, the values of a nibble. */
+    private static final int[] NIBBLE_FLOAT_BITS = new int[16];
+
+    static {
+        for (int n = 0; n < 16; n++) {
+            NIBBLE_FLOAT_BITS[n] = Float.floatToRawIntBits(n);
+        }
+    }
+
     /**
      * Per block, as llama.cpp: {@code (d_w * d_a) * sum(scale * q4 * q8) - (dmin_w * d_a) * sum(min * bsum)}, where
      * {@code bsum} is the sum of {@code q8} over a sub-block ({@link QuantizedActivations} keeps it). Each lane's partial
@@ -165,11 +175,14 @@ public final class Q4_KTensor extends Tensor {
 
     /**
      * {@link #dotQuantized} with 16 float lanes, written out. The eight 6-bit scales and mins are unpacked with a few
-     * word operations per block (as llama.cpp's {@code utmp} shuffle) instead of bit by bit per sub-block. Same exact
+     * word operations per block (as llama.cpp's {@code utmp} shuffle) instead of bit by bit per sub-block; a nibble
+     * becomes a float by one lane permutation of a 16-entry table (selectFrom uses the index's low 4 bits) instead of
+     * mask and convert; a sub-block's products are summed before its scale multiplies them (all exact). Same exact
      * block sums (lane {@code k} sums the values {@code = k mod 16}), same min sum, same scaling.
      */
     private static float dotQuantized16(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales,
             int so, float[] sums, int sumOffset, int blocks) {
+        IntVector table = IntVector.fromArray(Simd.I, NIBBLE_FLOAT_BITS, 0);
         FloatVector acc = FloatVector.zero(F);
         float minAcc = 0;
         for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK, sumOffset += 8) {
@@ -187,17 +200,19 @@ public final class Q4_KTensor extends Tensor {
             }
             FloatVector sumLo = FloatVector.zero(F), sumHi = sumLo;
             for (int c = 0; c < 4; c++) {
-                FloatVector s1 = FloatVector.broadcast(F, (float) ((scales >>> (16 * c)) & 0xFF));
-                FloatVector s2 = FloatVector.broadcast(F, (float) ((scales >>> (16 * c + 8)) & 0xFF));
                 long qs = offset + 16 + 32 * c;
                 int xo = xOffset + 64 * c;
-                ByteVector q0 = Simd.loadBytes(data, qs), q1 = Simd.loadBytes(data, qs + 16);
-                sumLo = Simd.bytesToFloats(q0.and((byte) 0x0F)).mul(FloatVector.fromArray(F, x, xo)).fma(s1, sumLo);
-                sumLo = Simd.bytesToFloats(q1.and((byte) 0x0F)).mul(FloatVector.fromArray(F, x, xo + 16)).fma(s1, sumLo);
-                sumHi = Simd.bytesToFloats(Simd.shiftRightBytes(q0, 4).and((byte) 0x0F))
-                        .mul(FloatVector.fromArray(F, x, xo + 32)).fma(s2, sumHi);
-                sumHi = Simd.bytesToFloats(Simd.shiftRightBytes(q1, 4).and((byte) 0x0F))
-                        .mul(FloatVector.fromArray(F, x, xo + 48)).fma(s2, sumHi);
+                IntVector n0 = Simd.bytesToInts(Simd.loadBytes(data, qs));
+                IntVector n1 = Simd.bytesToInts(Simd.loadBytes(data, qs + 16));
+                // sub-block 2c: low nibbles; 2c + 1: high nibbles; exact integer sums, then times the 6-bit scale
+                FloatVector lo = n0.selectFrom(table).reinterpretAsFloats().mul(FloatVector.fromArray(F, x, xo));
+                lo = n1.selectFrom(table).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + 16), lo);
+                FloatVector hi = n0.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats()
+                        .mul(FloatVector.fromArray(F, x, xo + 32));
+                hi = n1.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, x, xo + 48), hi);
+                sumLo = lo.fma(FloatVector.broadcast(F, (float) ((scales >>> (16 * c)) & 0xFF)), sumLo);
+                sumHi = hi.fma(FloatVector.broadcast(F, (float) ((scales >>> (16 * c + 8)) & 0xFF)), sumHi);
             }
             float da = xScales[so + b];
             acc = sumLo.add(sumHi).fma(FloatVector.broadcast(F, Simd.f16(data, offset) * da), acc);

@@ -143,9 +143,6 @@ public final class Q6_KTensor extends Tensor {
         int lanes = F.length();
         int blocks = cols() / BLOCK;
         FloatVector acc = FloatVector.zero(F);
-        if (lanes == 16) {
-            return dotQuantized16(data, offset, x, xOffset, xScales, so, blocks);
-        }
         for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
             FloatVector even = FloatVector.zero(F), odd = even;
             for (int half = 0; half < 2; half++) {
@@ -165,49 +162,6 @@ public final class Q6_KTensor extends Tensor {
                             odd = p.fma(FloatVector.broadcast(F, (float) scale), odd);
                         }
                     }
-                }
-            }
-            float d = Simd.f16(data, offset + 208) * xScales[so + b];
-            acc = even.add(odd).fma(FloatVector.broadcast(F, d), acc);
-        }
-        return VectorSums.ordered(acc);
-    }
-
-    /** Per thread: a block's 16 scales as floats, so that each is one broadcast from memory. */
-    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[16]);
-
-    /**
-     * {@link #dotQuantized} with 16 float lanes, written out: each 16-byte load of {@code ql} serves two value groups
-     * (low and high nibbles), each load of {@code qh} four, and the block's 16 scales are converted by one vector
-     * operation. The same exact block sums (lane {@code k} sums the values {@code = k mod 16}), the same scaling.
-     */
-    private static float dotQuantized16(MemorySegment data, long offset, float[] x, int xOffset, float[] xScales,
-            int so, int blocks) {
-        float[] sc = SCALES.get();
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK) {
-            Simd.bytesToFloats(Simd.loadBytes(data, offset + 192)).intoArray(sc, 0);
-            FloatVector even = FloatVector.zero(F), odd = even;
-            for (int half = 0; half < 2; half++) {
-                long ql = offset + 64 * half, qhs = offset + 128 + 32 * half;
-                int xh = xOffset + 128 * half, sh = 8 * half;
-                for (int l = 0; l < 32; l += 16) {
-                    ByteVector qh = Simd.loadBytes(data, qhs + l);
-                    ByteVector ql0 = Simd.loadBytes(data, ql + l), ql1 = Simd.loadBytes(data, ql + 32 + l);
-                    int s = sh + l / 16;
-                    // value groups g = 0..3: low nibble of ql0, of ql1, high nibble of ql0, of ql1; qh bits 2g, 2g+1
-                    FloatVector w0 = Simd.bytesToFloats(ql0.and((byte) 0x0F)
-                            .or(Simd.shiftLeftBytes(qh, 4).and((byte) 0x30)).sub((byte) 32));
-                    FloatVector w1 = Simd.bytesToFloats(ql1.and((byte) 0x0F)
-                            .or(Simd.shiftLeftBytes(qh, 2).and((byte) 0x30)).sub((byte) 32));
-                    FloatVector w2 = Simd.bytesToFloats(Simd.shiftRightBytes(ql0, 4).and((byte) 0x0F)
-                            .or(qh.and((byte) 0x30)).sub((byte) 32));
-                    FloatVector w3 = Simd.bytesToFloats(Simd.shiftRightBytes(ql1, 4).and((byte) 0x0F)
-                            .or(Simd.shiftRightBytes(qh, 2).and((byte) 0x30)).sub((byte) 32));
-                    even = w0.mul(FloatVector.fromArray(F, x, xh + l)).fma(FloatVector.broadcast(F, sc[s]), even);
-                    odd = w1.mul(FloatVector.fromArray(F, x, xh + 32 + l)).fma(FloatVector.broadcast(F, sc[s + 2]), odd);
-                    even = w2.mul(FloatVector.fromArray(F, x, xh + 64 + l)).fma(FloatVector.broadcast(F, sc[s + 4]), even);
-                    odd = w3.mul(FloatVector.fromArray(F, x, xh + 96 + l)).fma(FloatVector.broadcast(F, sc[s + 6]), odd);
                 }
             }
             float d = Simd.f16(data, offset + 208) * xScales[so + b];
