@@ -16,7 +16,8 @@ import org.aloe4j.formats.gguf.GGMLType;
 public final class KernelBenchmark {
     private KernelBenchmark() {}
 
-    private static final int N = 4096;
+    /** Matrix size ({@code -Dbench.n}; 4096 by default, which partly fits in a 32 MiB L3). */
+    private static final int N = Integer.getInteger("bench.n", 4096);
     private static volatile float sink;
 
     public static void main(String[] args) {
@@ -62,6 +63,24 @@ public final class KernelBenchmark {
                         dotSeconds * 1e9 / N, bytes / dotSeconds / 1e9, matvecSeconds * 1e9 / N,
                         bytes / matvecSeconds / 1e9, matmulSeconds * 1e9 / N / batch,
                         2.0 * N * N * batch / matmulSeconds / 1e9, matvecsSeconds * 1e9 / N / batch);
+                ActivationFormat format = w.integerActivations();
+                if (format != null) {
+                    // the integer kernels (what GGUF models run), against the float kernels above in the same run
+                    QuantizedActivations a = new QuantizedActivations().quantize(format, x, 1, N);
+                    double intDotSeconds = best(() -> {
+                        float s = 0;
+                        for (int r = 0; r < N; r++) {
+                            s += w.dotQuantized(r, a, 0);
+                        }
+                        sink = s;
+                    }, 1.0);
+                    double intMatvecSeconds = best(() -> MatMul.matmul(w, x, 1, out, format), 1.0);
+                    double intMatmulSeconds = best(() -> MatMul.matmul(w, xs, batch, outs, format), 2.0);
+                    System.out.printf("%-5s integer kernels: dot %.0f ns/row (x%.2f float dot), matvec %.2f GB/s"
+                            + " (x%.2f), matmul64 %.0f ns/row/item (x%.2f)%n", type, intDotSeconds * 1e9 / N,
+                            dotSeconds / intDotSeconds, bytes / intMatvecSeconds / 1e9, matvecSeconds / intMatvecSeconds,
+                            intMatmulSeconds * 1e9 / N / batch, matmulSeconds / intMatmulSeconds);
+                }
             }
         }
     }
