@@ -82,6 +82,21 @@ class BrowserTest {
         driver.findElement(By.id("send")).click();
     }
 
+    private static void askLongAnswerAndStopIt(BatchingBackend backend, long cancelled) {
+        ask("What are the warning signs of sepsis?");
+        until(d -> {
+            WebElement a = lastAnswer();
+            return a != null && a.getAttribute("class").contains("streaming") && text(a).strip().length() > 20;
+        });
+        String partial = text(lastAnswer());
+        assertTrue(driver.findElement(By.id("send")).getAttribute("disabled") != null, "send is off while streaming");
+        driver.findElement(By.id("stop")).click();
+        until(d -> "true".equals(lastAnswer().getAttribute("data-done")));
+        assertEquals("Stopped.", driver.findElement(By.id("status")).getText());
+        assertTrue(text(lastAnswer()).startsWith(partial), "the streamed text stays");
+        until(d -> backend.stats().cancelled() > cancelled); // the stop reached the scheduler
+    }
+
     @Test
     void sendsAMessageSeesTheStreamedAnswerStopsOneAndAlwaysShowsTheNotice() {
         AloeServer server = TestServers.shared();
@@ -96,20 +111,22 @@ class BrowserTest {
         driver.findElement(By.id("api-key")).sendKeys(TestServers.KEY); // this server requires a key
         driver.findElement(By.id("max-tokens")).sendKeys("2000");
 
-        // a long answer: text shows while it is still streaming; then the stop button ends it
+        // a long answer: text shows while it is still streaming; then the stop button ends it. The scheduler is paced
+        // (20 ms per forward pass) so that the tiny model cannot finish 2000 tokens before the click lands.
         long cancelled = backend.stats().cancelled();
-        ask("What are the warning signs of sepsis?");
-        until(d -> {
-            WebElement a = lastAnswer();
-            return a != null && a.getAttribute("class").contains("streaming") && text(a).strip().length() > 20;
-        });
-        String partial = text(lastAnswer());
-        assertTrue(driver.findElement(By.id("send")).getAttribute("disabled") != null, "send is off while streaming");
-        driver.findElement(By.id("stop")).click();
-        until(d -> "true".equals(lastAnswer().getAttribute("data-done")));
-        assertEquals("Stopped.", driver.findElement(By.id("status")).getText());
-        assertTrue(text(lastAnswer()).startsWith(partial), "the streamed text stays");
-        until(d -> backend.stats().cancelled() > cancelled); // the stop reached the scheduler
+        backend.stepObserver = (rows, decodeRows, sequences) -> {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try {
+            askLongAnswerAndStopIt(backend, cancelled);
+        } finally {
+            backend.stepObserver = StepObserver.NONE;
+        }
+
 
         // a short answer runs to its end, with an edited system prompt
         WebElement system = driver.findElement(By.id("system"));
