@@ -112,9 +112,8 @@ public final class Q4_0Tensor extends Tensor {
 
     /**
      * Per block {@code (d_w * d_a) * sum((nibble - 8) * q)}, as llama.cpp: the 32 products are small integers and each
-     * lane's partial sum is exact in float, so only the block scaling and the sum over blocks round. Blocks go
-     * round-robin into four accumulators, so that one block's FMA does not wait for the previous one's (a single
-     * chain bounded the float kernel at one block per FMA latency); they are added pairwise at the end.
+     * lane's partial sum is exact in float, so only the block scaling and the sum over blocks round. One accumulator:
+     * four round-robin accumulators measured no faster (the kernel is bound by instruction throughput, not latency).
      */
     @Override
     public float dotQuantized(long row, QuantizedActivations a, int i) {

@@ -96,8 +96,8 @@ public final class Q8_0Tensor extends Tensor {
 
     /**
      * Per block {@code (d_w * d_a) * sum(w * q)}, as llama.cpp: the products of two 8-bit integers and each lane's
-     * partial sum are exact in float, so only the block scaling and the sum over blocks round. Blocks go round-robin
-     * into four accumulators (no FMA waits for the previous block's), added pairwise at the end.
+     * partial sum are exact in float, so only the block scaling and the sum over blocks round. With 16 lanes the two
+     * block halves are written out (the generic loop over them measured 30% slower).
      */
     @Override
     public float dotQuantized(long row, QuantizedActivations a, int i) {
