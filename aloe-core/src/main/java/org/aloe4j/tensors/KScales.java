@@ -44,4 +44,19 @@ final class KScales {
         int nibbles = high >>> (8 * (j - 4));
         return (nibbles >>> 4 & 0x0F) | (((int) (low >>> (8 * j)) >>> 6 & 3) << 4);
     }
+
+    /**
+     * All eight scales at once, byte {@code j} = {@link #scale(long, int, int) scale(low, high, j)}: a few word
+     * operations (as llama.cpp's {@code utmp} shuffle) instead of eight extractions.
+     */
+    static long scales(long low, int high) {
+        int u0 = (int) low;
+        return (u0 & 0x3F3F3F3FL) | (long) ((high & 0x0F0F0F0F) | (((u0 >>> 6) & 0x03030303) << 4)) << 32;
+    }
+
+    /** All eight mins at once, byte {@code j} = {@link #min(long, int, int) min(low, high, j)}. */
+    static long mins(long low, int high) {
+        int u1 = (int) (low >>> 32);
+        return (u1 & 0x3F3F3F3FL) | (long) (((high >>> 4) & 0x0F0F0F0F) | (((u1 >>> 6) & 0x03030303) << 4)) << 32;
+    }
 }

@@ -174,8 +174,8 @@ public final class Q4_KTensor extends Tensor {
     }
 
     /**
-     * {@link #dotQuantized} with 16 float lanes, written out. The eight 6-bit scales and mins are unpacked with a few
-     * word operations per block (as llama.cpp's {@code utmp} shuffle) instead of bit by bit per sub-block; a nibble
+     * {@link #dotQuantized} with 16 float lanes, written out. The eight 6-bit scales and mins are unpacked all at once
+     * ({@link KScales#scales(long, int)}) instead of one sub-block at a time; a nibble
      * becomes a float by one lane permutation of a 16-entry table (selectFrom uses the index's low 4 bits) instead of
      * mask and convert; a sub-block's products are summed before its scale multiplies them (all exact). Same exact
      * block sums (lane {@code k} sums the values {@code = k mod 16}), same min sum, same scaling.
@@ -186,14 +186,10 @@ public final class Q4_KTensor extends Tensor {
         FloatVector acc = FloatVector.zero(F);
         float minAcc = 0;
         for (int b = 0; b < blocks; b++, offset += BLOCK_BYTES, xOffset += BLOCK, sumOffset += 8) {
-            int u0 = data.get(Simd.LE_INT, offset + 4);
-            int u1 = data.get(Simd.LE_INT, offset + 8);
-            int u2 = data.get(Simd.LE_INT, offset + 12);
-            // byte j of scales/mins = sub-block j's 6-bit scale/min (see KScales)
-            long scales = (u0 & 0x3F3F3F3FL)
-                    | (long) ((u2 & 0x0F0F0F0F) | (((u0 >>> 6) & 0x03030303) << 4)) << 32;
-            long mins = (u1 & 0x3F3F3F3FL)
-                    | (long) (((u2 >>> 4) & 0x0F0F0F0F) | (((u1 >>> 6) & 0x03030303) << 4)) << 32;
+            long scalesLow = data.get(Simd.LE_LONG, offset + 4);
+            int scalesHigh = data.get(Simd.LE_INT, offset + 12);
+            long scales = KScales.scales(scalesLow, scalesHigh);
+            long mins = KScales.mins(scalesLow, scalesHigh);
             float minSum = 0;
             for (int j = 0; j < 8; j++) {
                 minSum += (int) ((mins >>> (8 * j)) & 0xFF) * sums[sumOffset + j];

@@ -78,6 +78,21 @@ class TensorDotTest {
         DotChecks.checkQuantizedRows(type, 23);
     }
 
+    /** The all-at-once unpacking of the K-quant 6-bit scales and mins equals the per-sub-block one, for any bytes. */
+    @Test
+    void packedKScalesUnpackAllAtOnceAsOneByOne() {
+        java.util.Random random = new java.util.Random(17);
+        for (int n = 0; n < 10_000; n++) {
+            long low = random.nextLong();
+            int high = random.nextInt();
+            long scales = KScales.scales(low, high), mins = KScales.mins(low, high);
+            for (int j = 0; j < 8; j++) {
+                assertEquals(KScales.scale(low, high, j), (int) (scales >>> (8 * j)) & 0xFF, "scale " + j);
+                assertEquals(KScales.min(low, high, j), (int) (mins >>> (8 * j)) & 0xFF, "min " + j);
+            }
+        }
+    }
+
     @Test
     void integerKernelsNameTheActivationFormatTheyNeed() {
         try (Arena arena = Arena.ofConfined()) {
