@@ -69,7 +69,7 @@ public enum ActivationFormat {
             case F32 -> System.arraycopy(x, xOffset, out, outOffset, n);
             case F16 -> {
                 for (int i = 0; i < n; i++) {
-                    out[outOffset + i] = Float.float16ToFloat(Float.floatToFloat16(x[xOffset + i]));
+                    out[outOffset + i] = fp16(x[xOffset + i]);
                 }
             }
             case BF16 -> {
