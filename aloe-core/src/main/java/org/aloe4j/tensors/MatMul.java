@@ -209,10 +209,16 @@ public final class MatMul {
             int r1 = Math.min(end, r0 + ROW_TILE);
             for (int a = 0; a < n; a += ACT_CHUNK) {
                 int m = Math.min(ACT_CHUNK, n - a);
-                for (int r = r0; r < r1; r++) {
-                    if (q != null) {
+                if (q != null) {
+                    int r = r0;
+                    for (; r + 1 < r1; r += 2) {
+                        w.dotRowPairQuantized(r, q, a, m, out, a * rows + r, rows);
+                    }
+                    if (r < r1) {
                         w.dotRowsQuantized(r, q, a, m, out, a * rows + r, rows);
-                    } else {
+                    }
+                } else {
+                    for (int r = r0; r < r1; r++) {
                         w.dotRows(r, x, a * cols, cols, m, out, a * rows + r, rows);
                     }
                 }

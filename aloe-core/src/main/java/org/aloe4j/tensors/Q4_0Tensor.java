@@ -194,6 +194,67 @@ public final class Q4_0Tensor extends Tensor {
         out[o3] = VectorSums.ordered(reduce, 3 * lanes, lanes);
     }
 
+    @Override
+    protected boolean hasTileKernel() {
+        return F.length() == 16;
+    }
+
+    /**
+     * {@link #dotQuantized} for two weight rows x four activation rows (see {@link Q8_0Tensor#tile2x4Quantized}):
+     * nibbles decoded by the same table, each pair given the same operations as alone.
+     */
+    @Override
+    protected void tile2x4Quantized(long offset0, long offset1, QuantizedActivations a, int i0, int i1, int i2,
+            int i3, float[] out, int o0, int o1, int o2, int o3, float[] reduce) {
+        MemorySegment data = data();
+        float[] q = a.q, scales = a.scales;
+        int q0 = a.qOffset(i0), q1 = a.qOffset(i1), q2 = a.qOffset(i2), q3 = a.qOffset(i3);
+        int s0 = a.scaleOffset(i0), s1 = a.scaleOffset(i1), s2 = a.scaleOffset(i2), s3 = a.scaleOffset(i3);
+        int blocks = cols() / BLOCK;
+        IntVector table = IntVector.fromArray(Simd.I, NIBBLE_FLOAT_BITS, 0);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero, c10 = zero, c11 = zero, c12 = zero, c13 = zero;
+        for (int b = 0; b < blocks; b++) {
+            long w0 = offset0 + (long) b * BLOCK_BYTES, w1 = offset1 + (long) b * BLOCK_BYTES;
+            int qb = b * BLOCK;
+            IntVector n0 = Simd.bytesToInts(Simd.loadBytes(data, w0 + 2));
+            IntVector n1 = Simd.bytesToInts(Simd.loadBytes(data, w1 + 2));
+            FloatVector w0l = n0.selectFrom(table).reinterpretAsFloats();
+            FloatVector w0h = n0.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats();
+            FloatVector w1l = n1.selectFrom(table).reinterpretAsFloats();
+            FloatVector w1h = n1.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats();
+            float d0 = Simd.f16(data, w0), d1 = Simd.f16(data, w1);
+            FloatVector lo = FloatVector.fromArray(F, q, q0 + qb), hi = FloatVector.fromArray(F, q, q0 + qb + 16);
+            float s = scales[s0 + b];
+            c00 = w0h.fma(hi, w0l.mul(lo)).fma(FloatVector.broadcast(F, d0 * s), c00);
+            c10 = w1h.fma(hi, w1l.mul(lo)).fma(FloatVector.broadcast(F, d1 * s), c10);
+            lo = FloatVector.fromArray(F, q, q1 + qb);
+            hi = FloatVector.fromArray(F, q, q1 + qb + 16);
+            s = scales[s1 + b];
+            c01 = w0h.fma(hi, w0l.mul(lo)).fma(FloatVector.broadcast(F, d0 * s), c01);
+            c11 = w1h.fma(hi, w1l.mul(lo)).fma(FloatVector.broadcast(F, d1 * s), c11);
+            lo = FloatVector.fromArray(F, q, q2 + qb);
+            hi = FloatVector.fromArray(F, q, q2 + qb + 16);
+            s = scales[s2 + b];
+            c02 = w0h.fma(hi, w0l.mul(lo)).fma(FloatVector.broadcast(F, d0 * s), c02);
+            c12 = w1h.fma(hi, w1l.mul(lo)).fma(FloatVector.broadcast(F, d1 * s), c12);
+            lo = FloatVector.fromArray(F, q, q3 + qb);
+            hi = FloatVector.fromArray(F, q, q3 + qb + 16);
+            s = scales[s3 + b];
+            c03 = w0h.fma(hi, w0l.mul(lo)).fma(FloatVector.broadcast(F, d0 * s), c03);
+            c13 = w1h.fma(hi, w1l.mul(lo)).fma(FloatVector.broadcast(F, d1 * s), c13);
+        }
+        c00.intoArray(reduce, 0);
+        c01.intoArray(reduce, 16);
+        c02.intoArray(reduce, 32);
+        c03.intoArray(reduce, 48);
+        c10.intoArray(reduce, 64);
+        c11.intoArray(reduce, 80);
+        c12.intoArray(reduce, 96);
+        c13.intoArray(reduce, 112);
+        reduceTile(reduce, out, o0, o1, o2, o3);
+    }
+
     /** Float bits of {@code nibble - 8} for nibble 0..15. */
     private static final int[] NIBBLE_FLOAT_BITS = new int[16];
 

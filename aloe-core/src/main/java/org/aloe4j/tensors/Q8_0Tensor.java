@@ -168,6 +168,67 @@ public final class Q8_0Tensor extends Tensor {
     }
 
     @Override
+    protected boolean hasTileKernel() {
+        return F.length() == 16;
+    }
+
+    /**
+     * {@link #dotQuantized} for two weight rows x four activation rows: each activation block is loaded once for
+     * both rows and each weight block decoded once for the four, and every (row, activation) pair gets the same
+     * operations as alone. Measured 1.8x faster per pair than {@link #dot4Quantized}, which spends as many
+     * instructions on loads and bounds checks as on arithmetic. One index per block (no second induction variable),
+     * so that the JIT can hoist the array bounds checks out of the loop.
+     */
+    @Override
+    protected void tile2x4Quantized(long offset0, long offset1, QuantizedActivations a, int i0, int i1, int i2,
+            int i3, float[] out, int o0, int o1, int o2, int o3, float[] reduce) {
+        MemorySegment data = data();
+        float[] q = a.q, scales = a.scales;
+        int q0 = a.qOffset(i0), q1 = a.qOffset(i1), q2 = a.qOffset(i2), q3 = a.qOffset(i3);
+        int s0 = a.scaleOffset(i0), s1 = a.scaleOffset(i1), s2 = a.scaleOffset(i2), s3 = a.scaleOffset(i3);
+        int blocks = cols() / BLOCK;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero, c10 = zero, c11 = zero, c12 = zero, c13 = zero;
+        for (int b = 0; b < blocks; b++) {
+            long w0 = offset0 + (long) b * BLOCK_BYTES, w1 = offset1 + (long) b * BLOCK_BYTES;
+            int qb = b * BLOCK;
+            FloatVector w0l = Simd.bytesToFloats(Simd.loadBytes(data, w0 + 2));
+            FloatVector w0h = Simd.bytesToFloats(Simd.loadBytes(data, w0 + 18));
+            FloatVector w1l = Simd.bytesToFloats(Simd.loadBytes(data, w1 + 2));
+            FloatVector w1h = Simd.bytesToFloats(Simd.loadBytes(data, w1 + 18));
+            float d0 = Simd.f16(data, w0), d1 = Simd.f16(data, w1);
+            FloatVector lo = FloatVector.fromArray(F, q, q0 + qb), hi = FloatVector.fromArray(F, q, q0 + qb + 16);
+            float s = scales[s0 + b];
+            c00 = w0h.fma(hi, w0l.mul(lo)).fma(FloatVector.broadcast(F, d0 * s), c00);
+            c10 = w1h.fma(hi, w1l.mul(lo)).fma(FloatVector.broadcast(F, d1 * s), c10);
+            lo = FloatVector.fromArray(F, q, q1 + qb);
+            hi = FloatVector.fromArray(F, q, q1 + qb + 16);
+            s = scales[s1 + b];
+            c01 = w0h.fma(hi, w0l.mul(lo)).fma(FloatVector.broadcast(F, d0 * s), c01);
+            c11 = w1h.fma(hi, w1l.mul(lo)).fma(FloatVector.broadcast(F, d1 * s), c11);
+            lo = FloatVector.fromArray(F, q, q2 + qb);
+            hi = FloatVector.fromArray(F, q, q2 + qb + 16);
+            s = scales[s2 + b];
+            c02 = w0h.fma(hi, w0l.mul(lo)).fma(FloatVector.broadcast(F, d0 * s), c02);
+            c12 = w1h.fma(hi, w1l.mul(lo)).fma(FloatVector.broadcast(F, d1 * s), c12);
+            lo = FloatVector.fromArray(F, q, q3 + qb);
+            hi = FloatVector.fromArray(F, q, q3 + qb + 16);
+            s = scales[s3 + b];
+            c03 = w0h.fma(hi, w0l.mul(lo)).fma(FloatVector.broadcast(F, d0 * s), c03);
+            c13 = w1h.fma(hi, w1l.mul(lo)).fma(FloatVector.broadcast(F, d1 * s), c13);
+        }
+        c00.intoArray(reduce, 0);
+        c01.intoArray(reduce, 16);
+        c02.intoArray(reduce, 32);
+        c03.intoArray(reduce, 48);
+        c10.intoArray(reduce, 64);
+        c11.intoArray(reduce, 80);
+        c12.intoArray(reduce, 96);
+        c13.intoArray(reduce, 112);
+        reduceTile(reduce, out, o0, o1, o2, o3);
+    }
+
+    @Override
     protected boolean hasBatchedKernel() {
         return true;
     }

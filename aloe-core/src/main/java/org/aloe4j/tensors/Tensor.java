@@ -157,9 +157,12 @@ public abstract class Tensor {
     /** Activation rows per call of a batched kernel: 4 rows' accumulators fit the vector registers. */
     protected static final int DOT_ROWS_GROUP = 4;
 
-    /** Per thread: scratch for the four vectors {@link #dot4} reduces (no allocation per call on the hot path). */
+    /**
+     * Per thread: scratch for the vectors {@link #dot4} (four) and {@link #tile2x4Quantized} (eight) reduce (no
+     * allocation per call on the hot path).
+     */
     private static final ThreadLocal<float[]> DOT4_LANES =
-            ThreadLocal.withInitial(() -> new float[DOT_ROWS_GROUP * Simd.LANES]);
+            ThreadLocal.withInitial(() -> new float[2 * DOT_ROWS_GROUP * Simd.LANES]);
 
     /**
      * {@link #dotRows} of a type with a batched kernel: groups of {@link #DOT_ROWS_GROUP} rows go to {@link #dot4};
@@ -257,6 +260,72 @@ public abstract class Tensor {
             int i3 = left > 3 ? i2 + 1 : i2, o3 = left > 3 ? o2 + outStride : o2;
             dot4Quantized(offset, a, i0, i1, i2, i3, out, o0, o1, o2, o3, lanes);
         }
+    }
+
+    /**
+     * {@link #dotRowsQuantized} for two weight rows at once: row {@code row}'s results go to {@code out[outOffset +
+     * k * outStride]}, row {@code row + 1}'s to the element after each, bit for bit {@link #dotQuantized}. A type with
+     * a tile kernel ({@link #hasTileKernel}) loads each activation block once for both rows and decodes each weight
+     * block once per 4 activation rows; prefill and batched decode spend most of their time here.
+     */
+    public final void dotRowPairQuantized(long row, QuantizedActivations a, int first, int n, float[] out,
+            int outOffset, int outStride) {
+        checkQuantized(row, a, first);
+        checkRow(row + 1);
+        if (n < 0) {
+            throw new IllegalArgumentException("tensor '" + name + "': negative row count " + n);
+        }
+        Objects.checkFromIndexSize(first, n, a.rows);
+        if (n > 0) {
+            Objects.checkIndex(outOffset, out.length);
+            Objects.checkIndex(outOffset + (long) (n - 1) * outStride + 1, out.length);
+        }
+        int tiled = Simd.ENABLED && hasTileKernel() ? n - n % DOT_ROWS_GROUP : 0;
+        if (tiled > 0) {
+            long offset = row * rowBytes;
+            float[] lanes = DOT4_LANES.get();
+            for (int k = 0; k < tiled; k += DOT_ROWS_GROUP) {
+                int i0 = first + k, o0 = outOffset + k * outStride;
+                tile2x4Quantized(offset, offset + rowBytes, a, i0, i0 + 1, i0 + 2, i0 + 3, out, o0, o0 + outStride,
+                        o0 + 2 * outStride, o0 + 3 * outStride, lanes);
+            }
+        }
+        if (tiled < n) {
+            int o = outOffset + tiled * outStride;
+            dotRowsQuantized(row, a, first + tiled, n - tiled, out, o, outStride);
+            dotRowsQuantized(row + 1, a, first + tiled, n - tiled, out, o + 1, outStride);
+        }
+    }
+
+    /** Whether this type implements {@link #tile2x4Quantized} (at the machine's vector width). */
+    protected boolean hasTileKernel() {
+        return false;
+    }
+
+    /**
+     * The tile kernel: for K = 0..3, {@code out[oK] = dotQuantized(row0, a, iK)} and {@code out[oK + 1] =
+     * dotQuantized(row0 + 1, a, iK)}, where the two weight rows start at bytes {@code offset0} and {@code offset1};
+     * bounds already checked. {@code lanes} is scratch for eight vectors.
+     */
+    protected void tile2x4Quantized(long offset0, long offset1, QuantizedActivations a, int i0, int i1, int i2,
+            int i3, float[] out, int o0, int o1, int o2, int o3, float[] lanes) {
+        throw new UnsupportedOperationException(type + " has no tile kernel");
+    }
+
+    /**
+     * The end of a 16-lane tile kernel: {@code lanes} holds its eight accumulators (first weight row's four activation
+     * rows, then the second's), each reduced in the order of {@link VectorSums#ordered(float[], int, int)}. Not vector-typed
+     * on purpose: vectors passed to a method the JIT does not inline are boxed.
+     */
+    protected static void reduceTile(float[] lanes, float[] out, int o0, int o1, int o2, int o3) {
+        out[o0] = VectorSums.ordered(lanes, 0, 16);
+        out[o1] = VectorSums.ordered(lanes, 16, 16);
+        out[o2] = VectorSums.ordered(lanes, 32, 16);
+        out[o3] = VectorSums.ordered(lanes, 48, 16);
+        out[o0 + 1] = VectorSums.ordered(lanes, 64, 16);
+        out[o1 + 1] = VectorSums.ordered(lanes, 80, 16);
+        out[o2 + 1] = VectorSums.ordered(lanes, 96, 16);
+        out[o3 + 1] = VectorSums.ordered(lanes, 112, 16);
     }
 
     /**

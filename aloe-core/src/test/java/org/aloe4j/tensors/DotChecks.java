@@ -244,6 +244,33 @@ final class DotChecks {
      * (a sequence's logits must not depend on what it is batched with), writing only its strided outputs; and
      * {@link MatMul#matmul(Tensor, float[], int, float[], ActivationFormat)} gives the same numbers.
      */
+    /**
+     * {@link Tensor#dotRowPairQuantized} (the tile kernels where the type has them) equals {@link Tensor#dotQuantized}
+     * bit for bit for every pair of adjacent rows, writing only its outputs (row's at a stride, row + 1's after each).
+     */
+    private static void checkRowPairs(Tensor t, QuantizedActivations a, int n) {
+        for (int row = 0; row + 1 < t.rows(); row++) {
+            int outOffset = 1, outStride = 3;
+            float[] out = new float[outOffset + n * outStride + 1];
+            java.util.Arrays.fill(out, Float.NaN);
+            t.dotRowPairQuantized(row, a, 0, n, out, outOffset, outStride);
+            for (int j = 0; j < out.length; j++) {
+                int i = (j - outOffset) / outStride, k = (j - outOffset) % outStride;
+                if (j < outOffset || i >= n || k > 1) {
+                    if (!Float.isNaN(out[j])) {
+                        throw new AssertionError(t.type() + " dotRowPairQuantized wrote outside its outputs at " + j);
+                    }
+                    continue;
+                }
+                float alone = t.dotQuantized(row + k, a, i);
+                if (Float.floatToRawIntBits(out[j]) != Float.floatToRawIntBits(alone)) {
+                    throw new AssertionError(t.type() + " n=" + n + " rows " + row + "+" + k + " act=" + i
+                            + ": pair kernel " + out[j] + " but alone " + alone);
+                }
+            }
+        }
+    }
+
     static void checkQuantizedRows(GGMLType type, long seed) {
         int cols = 3 * type.blockSize * (type.blockSize == 32 ? 6 : 1);
         try (Arena arena = Arena.ofConfined()) {
@@ -279,6 +306,7 @@ final class DotChecks {
                         }
                     }
                 }
+                checkRowPairs(t, a, n);
             }
         }
     }
