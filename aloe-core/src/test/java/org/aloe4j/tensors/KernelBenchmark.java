@@ -7,7 +7,9 @@ import org.aloe4j.formats.gguf.GGMLType;
  * Micro-benchmark (not a test): for each type, a 4096 x 4096 random matrix; prints ns per row and GB/s of weight bytes
  * for {@link Tensor#dot} on one thread, {@link MatMul#matvec} on the pool, {@link MatMul#matmul} (batch 64), and the
  * same batch as 64 matvecs (one {@link Tensor#dot} per weight row and activation row: what matmul did before
- * {@link Tensor#dotRows}, with the same results bit for bit).
+ * {@link Tensor#dotRows}, with the same results bit for bit); for types with integer kernels, those next to the
+ * float ones, and 8 activation rows through {@link Tensor#dotRowsQuantized} (4-row kernel) against
+ * {@link Tensor#dotRowPairQuantized} (tile kernel, where the type has one).
  *
  * <p>Run after {@code ./mvnw -o install -DskipTests}:
  * {@code java --add-modules jdk.incubator.vector -cp aloe-core/target/classes:aloe-core/target/test-classes
@@ -80,6 +82,22 @@ public final class KernelBenchmark {
                             + " (x%.2f), matmul64 %.0f ns/row/item (x%.2f)%n", type, intDotSeconds * 1e9 / N,
                             dotSeconds / intDotSeconds, bytes / intMatvecSeconds / 1e9, matvecSeconds / intMatvecSeconds,
                             intMatmulSeconds * 1e9 / N / batch, matmulSeconds / intMatmulSeconds);
+                    // one thread, 8 activation rows: the 4-row kernel per weight row vs the tile kernel per row pair
+                    int rows8 = 8;
+                    QuantizedActivations a8 = new QuantizedActivations().quantize(format, xs, rows8, N);
+                    double fourRowSeconds = best(() -> {
+                        for (int r = 0; r < N; r++) {
+                            w.dotRowsQuantized(r, a8, 0, rows8, outs, r, N);
+                        }
+                    }, 1.0);
+                    double pairSeconds = best(() -> {
+                        for (int r = 0; r < N; r += 2) {
+                            w.dotRowPairQuantized(r, a8, 0, rows8, outs, r, N);
+                        }
+                    }, 1.0);
+                    System.out.printf("%-5s 8 activation rows, one thread: dotRowsQuantized %.0f ns/row/item,"
+                            + " dotRowPairQuantized %.0f (x%.2f)%n", type, fourRowSeconds * 1e9 / N / rows8,
+                            pairSeconds * 1e9 / N / rows8, fourRowSeconds / pairSeconds);
                 }
             }
         }
