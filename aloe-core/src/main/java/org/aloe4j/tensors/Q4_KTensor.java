@@ -280,6 +280,160 @@ public final class Q4_KTensor extends Tensor {
     }
 
     @Override
+    protected boolean hasTileKernel() {
+        return F.length() == 16;
+    }
+
+    /**
+     * Per thread: the last two weight rows {@link #tile2x4Quantized} unpacked, so that the activation groups of one
+     * row pair unpack them once. Each value is {@code nibble * sub-block scale}, an exact small integer as a float;
+     * per super-block also {@code d}, {@code dmin} and the eight 6-bit mins as floats.
+     */
+    private static final class UnpackedRows {
+        Q4_KTensor owner;
+        long offset0 = -1, offset1 = -1;
+        float[] values = new float[0];
+        float[] d = new float[0], dmin = new float[0], mins = new float[0];
+
+        void unpack(Q4_KTensor t, long o0, long o1) {
+            if (owner == t && offset0 == o0 && offset1 == o1) {
+                return;
+            }
+            int cols = t.cols(), blocks = cols / BLOCK;
+            if (values.length < 2 * cols) {
+                values = new float[2 * cols];
+                d = new float[2 * blocks];
+                dmin = new float[2 * blocks];
+                mins = new float[16 * blocks];
+            }
+            t.unpack(o0, values, 0, d, dmin, mins, 0);
+            t.unpack(o1, values, cols, d, dmin, mins, blocks);
+            owner = t;
+            offset0 = o0;
+            offset1 = o1;
+        }
+    }
+
+    private static final ThreadLocal<UnpackedRows> UNPACKED = ThreadLocal.withInitial(UnpackedRows::new);
+
+    /** The row at byte {@code offset} as {@link UnpackedRows} keeps it, from value {@code v} and block {@code b}. */
+    private void unpack(long offset, float[] values, int v, float[] d, float[] dmin, float[] mins, int b) {
+        MemorySegment data = data();
+        IntVector table = IntVector.fromArray(Simd.I, NIBBLE_FLOAT_BITS, 0);
+        for (int blocks = cols() / BLOCK, k = 0; k < blocks; k++, offset += BLOCK_BYTES, v += BLOCK, b++) {
+            long scalesLow = data.get(Simd.LE_LONG, offset + 4);
+            int scalesHigh = data.get(Simd.LE_INT, offset + 12);
+            long scales = KScales.scales(scalesLow, scalesHigh), mn = KScales.mins(scalesLow, scalesHigh);
+            d[b] = Simd.f16(data, offset);
+            dmin[b] = Simd.f16(data, offset + 2);
+            for (int j = 0; j < 8; j++) {
+                mins[8 * b + j] = (int) ((mn >>> (8 * j)) & 0xFF);
+            }
+            for (int c = 0; c < 4; c++) {
+                IntVector n = Simd.bytesToInts(Simd.loadBytes(data, offset + 16 + 32 * c));
+                IntVector m = Simd.bytesToInts(Simd.loadBytes(data, offset + 32 + 32 * c));
+                float lo = (int) ((scales >>> (16 * c)) & 0xFF), hi = (int) ((scales >>> (16 * c + 8)) & 0xFF);
+                int vc = v + 64 * c;
+                n.selectFrom(table).reinterpretAsFloats().mul(lo).intoArray(values, vc);
+                m.selectFrom(table).reinterpretAsFloats().mul(lo).intoArray(values, vc + 16);
+                n.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats().mul(hi)
+                        .intoArray(values, vc + 32);
+                m.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats().mul(hi)
+                        .intoArray(values, vc + 48);
+            }
+        }
+    }
+
+    /**
+     * {@link #dotQuantized} for two weight rows x four activation rows, bit for bit: the two rows are unpacked once
+     * per row pair ({@link UnpackedRows}), then each lane sums, per super-block, the same exact integer products as
+     * {@link #dotQuantized16} (the values at positions equal to it modulo 16), and the block scaling, min term and
+     * reduction follow in the same order.
+     */
+    @Override
+    protected void tile2x4Quantized(long offset0, long offset1, QuantizedActivations a, int i0, int i1, int i2,
+            int i3, float[] out, int o0, int o1, int o2, int o3, float[] reduce) {
+        UnpackedRows u = UNPACKED.get();
+        u.unpack(this, offset0, offset1);
+        float[] w = u.values, d = u.d, dmin = u.dmin, mins = u.mins;
+        float[] x = a.q, xScales = a.scales, sums = a.sums32;
+        int x0 = a.qOffset(i0), x1 = a.qOffset(i1), x2 = a.qOffset(i2), x3 = a.qOffset(i3);
+        int s0 = a.scaleOffset(i0), s1 = a.scaleOffset(i1), s2 = a.scaleOffset(i2), s3 = a.scaleOffset(i3);
+        int m0 = a.sumOffset(i0), m1 = a.sumOffset(i1), m2 = a.sumOffset(i2), m3 = a.sumOffset(i3);
+        int cols = cols(), blocks = cols / BLOCK;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero, c10 = zero, c11 = zero, c12 = zero, c13 = zero;
+        float n00 = 0, n01 = 0, n02 = 0, n03 = 0, n10 = 0, n11 = 0, n12 = 0, n13 = 0;
+        for (int b = 0; b < blocks; b++) {
+            FloatVector p00 = zero, p01 = zero, p02 = zero, p03 = zero, p10 = zero, p11 = zero, p12 = zero, p13 = zero;
+            for (int j = b * BLOCK, end = j + BLOCK; j < end; j += 16) {
+                FloatVector w0 = FloatVector.fromArray(F, w, j), w1 = FloatVector.fromArray(F, w, cols + j);
+                FloatVector v = FloatVector.fromArray(F, x, x0 + j);
+                p00 = w0.fma(v, p00);
+                p10 = w1.fma(v, p10);
+                v = FloatVector.fromArray(F, x, x1 + j);
+                p01 = w0.fma(v, p01);
+                p11 = w1.fma(v, p11);
+                v = FloatVector.fromArray(F, x, x2 + j);
+                p02 = w0.fma(v, p02);
+                p12 = w1.fma(v, p12);
+                v = FloatVector.fromArray(F, x, x3 + j);
+                p03 = w0.fma(v, p03);
+                p13 = w1.fma(v, p13);
+            }
+            float d0 = d[b], d1 = d[blocks + b];
+            float da0 = xScales[s0 + b], da1 = xScales[s1 + b], da2 = xScales[s2 + b], da3 = xScales[s3 + b];
+            c00 = p00.fma(FloatVector.broadcast(F, d0 * da0), c00);
+            c01 = p01.fma(FloatVector.broadcast(F, d0 * da1), c01);
+            c02 = p02.fma(FloatVector.broadcast(F, d0 * da2), c02);
+            c03 = p03.fma(FloatVector.broadcast(F, d0 * da3), c03);
+            c10 = p10.fma(FloatVector.broadcast(F, d1 * da0), c10);
+            c11 = p11.fma(FloatVector.broadcast(F, d1 * da1), c11);
+            c12 = p12.fma(FloatVector.broadcast(F, d1 * da2), c12);
+            c13 = p13.fma(FloatVector.broadcast(F, d1 * da3), c13);
+            float q00 = 0, q01 = 0, q02 = 0, q03 = 0, q10 = 0, q11 = 0, q12 = 0, q13 = 0;
+            for (int k = 0, g = 8 * b; k < 8; k++, g++) { // exact integers: order does not matter
+                float mn0 = mins[g], mn1 = mins[8 * blocks + g];
+                float t0 = sums[m0 + g], t1 = sums[m1 + g], t2 = sums[m2 + g], t3 = sums[m3 + g];
+                q00 += mn0 * t0;
+                q01 += mn0 * t1;
+                q02 += mn0 * t2;
+                q03 += mn0 * t3;
+                q10 += mn1 * t0;
+                q11 += mn1 * t1;
+                q12 += mn1 * t2;
+                q13 += mn1 * t3;
+            }
+            float dm0 = dmin[b], dm1 = dmin[blocks + b];
+            n00 += dm0 * da0 * q00;
+            n01 += dm0 * da1 * q01;
+            n02 += dm0 * da2 * q02;
+            n03 += dm0 * da3 * q03;
+            n10 += dm1 * da0 * q10;
+            n11 += dm1 * da1 * q11;
+            n12 += dm1 * da2 * q12;
+            n13 += dm1 * da3 * q13;
+        }
+        c00.intoArray(reduce, 0);
+        c01.intoArray(reduce, 16);
+        c02.intoArray(reduce, 32);
+        c03.intoArray(reduce, 48);
+        c10.intoArray(reduce, 64);
+        c11.intoArray(reduce, 80);
+        c12.intoArray(reduce, 96);
+        c13.intoArray(reduce, 112);
+        reduceTile(reduce, out, o0, o1, o2, o3);
+        out[o0] -= n00;
+        out[o1] -= n01;
+        out[o2] -= n02;
+        out[o3] -= n03;
+        out[o0 + 1] -= n10;
+        out[o1 + 1] -= n11;
+        out[o2 + 1] -= n12;
+        out[o3 + 1] -= n13;
+    }
+
+    @Override
     protected boolean hasBatchedKernel() {
         return true;
     }
