@@ -128,6 +128,41 @@ class TensorDotTest {
     }
 
     @Test
+    void rowPairKernelRejectsBadArgumentsBeforeWritingAnything() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (GGMLType type : DotChecks.INTEGER_TYPES) {
+                int cols = 256;
+                Tensor t = RandomTensors.create(type, 3, cols, 5, arena);
+                QuantizedActivations a = new QuantizedActivations()
+                        .quantize(t.integerActivations(), RandomTensors.randomVector(4 * cols, 1), 4, cols);
+                float[] out = new float[16];
+                java.util.Arrays.fill(out, Float.NaN);
+                IndexOutOfBoundsException last = org.junit.jupiter.api.Assertions.assertThrows(
+                        IndexOutOfBoundsException.class, () -> t.dotRowPairQuantized(2, a, 0, 4, out, 0, 2));
+                assertTrue(last.getMessage().contains("row 3"), last.getMessage());
+                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                        () -> t.dotRowPairQuantized(-1, a, 0, 4, out, 0, 2));
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> t.dotRowPairQuantized(0, a, 0, -1, out, 0, 2));
+                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                        () -> t.dotRowPairQuantized(0, a, 1, 4, out, 0, 2)); // activation rows 1..4 of 4
+                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                        () -> t.dotRowPairQuantized(0, a, 0, 4, out, 10, 2)); // last output at 17 of 16
+                ActivationFormat other = t.integerActivations() == ActivationFormat.Q8_0 ? ActivationFormat.Q8_K
+                        : ActivationFormat.Q8_0;
+                QuantizedActivations wrong = new QuantizedActivations()
+                        .quantize(other, RandomTensors.randomVector(cols, 1), 1, cols);
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        IllegalArgumentException.class, () -> t.dotRowPairQuantized(0, wrong, 0, 1, out, 0, 2));
+                assertTrue(e.getMessage().contains(other.name()), e.getMessage());
+                for (float v : out) {
+                    assertTrue(Float.isNaN(v), type + ": a rejected call wrote " + v);
+                }
+            }
+        }
+    }
+
+    @Test
     void halfToFloatVectorMatchesFloat16ToFloatForAllBitPatterns() {
         if (!Simd.ENABLED) {
             return;
