@@ -135,6 +135,71 @@ public final class BF16Tensor extends Tensor {
         out[o3] = sum3;
     }
 
+    @Override
+    protected boolean hasFloatTileKernel() {
+        return F.length() == 16;
+    }
+
+    /**
+     * {@link #dot} for two weight rows x two activation rows: each activation vector loaded once for both weight
+     * rows, each weight vector converted once for both activation rows, and every pair given the operations of
+     * {@link #dot} (its two alternating accumulators, its tails), so the results are the same bits. 2 x 2 because
+     * the two accumulators per pair fill the registers (a 2 x 4 tile would need sixteen).
+     */
+    @Override
+    protected void tile2x2(long base0, long base1, float[] x, int x0, int x1, float[] out, int o0, int o1,
+            float[] reduce) {
+        MemorySegment data = data();
+        int cols = cols();
+        int j = 0;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector a00 = zero, a01 = zero, a10 = zero, a11 = zero, b00 = zero, b01 = zero, b10 = zero, b11 = zero;
+        for (int bound = cols - 32; j <= bound; j += 32) {
+            FloatVector w0 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base0 + 2L * j, LE));
+            FloatVector w1 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base1 + 2L * j, LE));
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + j), v1 = FloatVector.fromArray(F, x, x1 + j);
+            a00 = w0.fma(v0, a00);
+            a01 = w0.fma(v1, a01);
+            a10 = w1.fma(v0, a10);
+            a11 = w1.fma(v1, a11);
+            w0 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base0 + 2L * j + 32, LE));
+            w1 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base1 + 2L * j + 32, LE));
+            v0 = FloatVector.fromArray(F, x, x0 + j + 16);
+            v1 = FloatVector.fromArray(F, x, x1 + j + 16);
+            b00 = w0.fma(v0, b00);
+            b01 = w0.fma(v1, b01);
+            b10 = w1.fma(v0, b10);
+            b11 = w1.fma(v1, b11);
+        }
+        if (j <= cols - 16) {
+            FloatVector w0 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base0 + 2L * j, LE));
+            FloatVector w1 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base1 + 2L * j, LE));
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + j), v1 = FloatVector.fromArray(F, x, x1 + j);
+            a00 = w0.fma(v0, a00);
+            a01 = w0.fma(v1, a01);
+            a10 = w1.fma(v0, a10);
+            a11 = w1.fma(v1, a11);
+            j += 16;
+        }
+        a00.add(b00).intoArray(reduce, 0);
+        a01.add(b01).intoArray(reduce, 16);
+        a10.add(b10).intoArray(reduce, 32);
+        a11.add(b11).intoArray(reduce, 48);
+        float s00 = VectorSums.ordered(reduce, 0, 16), s01 = VectorSums.ordered(reduce, 16, 16);
+        float s10 = VectorSums.ordered(reduce, 32, 16), s11 = VectorSums.ordered(reduce, 48, 16);
+        for (; j < cols; j++) {
+            float w0 = bf16(data.get(LE_SHORT, base0 + 2L * j)), w1 = bf16(data.get(LE_SHORT, base1 + 2L * j));
+            s00 += w0 * x[x0 + j];
+            s01 += w0 * x[x1 + j];
+            s10 += w1 * x[x0 + j];
+            s11 += w1 * x[x1 + j];
+        }
+        out[o0] = s00;
+        out[o1] = s01;
+        out[o0 + 1] = s10;
+        out[o1 + 1] = s11;
+    }
+
     /** ggml {@code GGML_BF16_TO_FP32}: the 16 bits become the upper half of the float. */
     static float bf16(short bits) {
         return Float.intBitsToFloat(bits << 16);

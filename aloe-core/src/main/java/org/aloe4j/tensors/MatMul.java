@@ -218,7 +218,11 @@ public final class MatMul {
                         w.dotRowsQuantized(r, q, a, m, out, a * rows + r, rows);
                     }
                 } else {
-                    for (int r = r0; r < r1; r++) {
+                    int r = r0;
+                    for (; r + 1 < r1; r += 2) {
+                        w.dotRowPair(r, x, a * cols, cols, m, out, a * rows + r, rows);
+                    }
+                    if (r < r1) {
                         w.dotRows(r, x, a * cols, cols, m, out, a * rows + r, rows);
                     }
                 }

@@ -149,6 +149,52 @@ public abstract class Tensor {
         }
     }
 
+    /**
+     * {@link #dotRows} for two weight rows at once: row {@code row}'s results go to {@code out[outOffset + k *
+     * outStride]}, row {@code row + 1}'s to the element after each, bit for bit {@link #dot}. A type with a float
+     * tile kernel ({@link #hasFloatTileKernel}) loads each activation vector once for both rows and converts each
+     * weight vector once per two activation rows.
+     */
+    public final void dotRowPair(long row, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
+            int outStride) {
+        checkDotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        checkRow(row + 1);
+        if (n > 0) {
+            Objects.checkIndex(outOffset + (long) (n - 1) * outStride + 1, out.length);
+        }
+        if (!(Simd.ENABLED && hasFloatTileKernel())) {
+            dotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
+            dotRows(row + 1, x, xOffset, xStride, n, out, outOffset + 1, outStride);
+            return;
+        }
+        long offset = row * rowBytes;
+        float[] lanes = DOT4_LANES.get();
+        int k = 0;
+        for (; k + 2 <= n; k += 2) {
+            int x0 = xOffset + k * xStride, o0 = outOffset + k * outStride;
+            tile2x2(offset, offset + rowBytes, x, x0, x0 + xStride, out, o0, o0 + outStride, lanes);
+        }
+        if (k < n) {
+            int x0 = xOffset + k * xStride, o0 = outOffset + k * outStride;
+            out[o0] = dot(row, x, x0);
+            out[o0 + 1] = dot(row + 1, x, x0);
+        }
+    }
+
+    /** Whether this type implements {@link #tile2x2} (at this vector width). */
+    protected boolean hasFloatTileKernel() {
+        return false;
+    }
+
+    /**
+     * The float tile kernel: {@code out[oK] = dot(row0, x, xK)} and {@code out[oK + 1] = dot(row0 + 1, x, xK)} for
+     * K = 0, 1, where the two weight rows start at bytes {@code offset0} and {@code offset1}; bounds already checked.
+     */
+    protected void tile2x2(long offset0, long offset1, float[] x, int x0, int x1, float[] out, int o0, int o1,
+            float[] lanes) {
+        throw new UnsupportedOperationException(type + " has no float tile kernel");
+    }
+
     /** Whether this type implements {@link #dot4}, so that {@link #dotRows} decodes each weight once per 4 rows. */
     protected boolean hasBatchedKernel() {
         return false;

@@ -131,8 +131,34 @@ final class DotChecks {
      * {@link Tensor#dotRows} for 1..9 activation rows (strided, with offsets) equals {@link Tensor#dot} of each row
      * bit for bit, and writes nothing outside its strided outputs.
      */
+    /**
+     * {@link Tensor#dotRowPair} (the float tile kernel where the type has one) equals {@link Tensor#dot} bit for bit
+     * for rows {@code row} and {@code row + 1}, writing only its outputs (row's at a stride, row + 1's after each).
+     */
+    private static void checkDotRowPair(Tensor t, float[] x, int xOffset, int xStride, int n, int row) {
+        int outOffset = 1, outStride = 3;
+        float[] out = new float[outOffset + n * outStride + 1];
+        java.util.Arrays.fill(out, Float.NaN);
+        t.dotRowPair(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        for (int j = 0; j < out.length; j++) {
+            int i = (j - outOffset) / outStride, k = (j - outOffset) % outStride;
+            if (j < outOffset || i >= n || k > 1) {
+                if (!Float.isNaN(out[j])) {
+                    throw new AssertionError(t.type() + " dotRowPair wrote outside its outputs at " + j);
+                }
+                continue;
+            }
+            float alone = t.dot(row + k, x, xOffset + i * xStride);
+            if (Float.floatToRawIntBits(out[j]) != Float.floatToRawIntBits(alone)) {
+                throw new AssertionError(t.type() + " cols=" + t.cols() + " n=" + n + " rows " + row + "+" + k
+                        + " act=" + i + ": pair kernel " + out[j] + " but dot " + alone);
+            }
+        }
+    }
+
     static void checkDotRows(GGMLType type, long seed) {
-        int[] lengths = type.blockSize == 1 ? new int[] {3, 2 * Simd.LANES + 5, 257} : new int[] {type.blockSize,
+        int[] lengths = type.blockSize == 1 ? new int[] {3, 2 * Simd.LANES + 5, 3 * Simd.LANES + 3, 257}
+                : new int[] {type.blockSize,
             (type.blockSize == 32 ? 18 : 3) * type.blockSize};
         try (Arena arena = Arena.ofConfined()) {
             for (int cols : lengths) {
@@ -159,6 +185,9 @@ final class DotChecks {
                                         + " activation row " + i + ": dotRows " + out[j] + " but dot " + expected);
                             }
                         }
+                    }
+                    for (int row = 0; row + 1 < 3; row++) {
+                        checkDotRowPair(t, x, xOffset, xStride, n, row);
                     }
                 }
             }
