@@ -9,7 +9,8 @@ import org.aloe4j.formats.gguf.GGMLType;
  * same batch as 64 matvecs (one {@link Tensor#dot} per weight row and activation row: what matmul did before
  * {@link Tensor#dotRows}, with the same results bit for bit); for types with integer kernels, those next to the
  * float ones, and 8 activation rows through {@link Tensor#dotRowsQuantized} (4-row kernel) against
- * {@link Tensor#dotRowPairQuantized} (tile kernel, where the type has one).
+ * {@link Tensor#dotRowPairQuantized} (tile kernel, where the type has one); and the same for the float path
+ * ({@link Tensor#dotRows} against {@link Tensor#dotRowPair}).
  *
  * <p>Run after {@code ./mvnw -o install -DskipTests}:
  * {@code java --add-modules jdk.incubator.vector -cp aloe-core/target/classes:aloe-core/target/test-classes
@@ -65,6 +66,20 @@ public final class KernelBenchmark {
                         dotSeconds * 1e9 / N, bytes / dotSeconds / 1e9, matvecSeconds * 1e9 / N,
                         bytes / matvecSeconds / 1e9, matmulSeconds * 1e9 / N / batch,
                         2.0 * N * N * batch / matmulSeconds / 1e9, matvecsSeconds * 1e9 / N / batch);
+                // one thread, 8 activation rows, float path: dotRows per weight row vs dotRowPair per row pair
+                double floatRowsSeconds = best(() -> {
+                    for (int r = 0; r < N; r++) {
+                        w.dotRows(r, xs, 0, N, 8, outs, r, N);
+                    }
+                }, 1.0);
+                double floatPairSeconds = best(() -> {
+                    for (int r = 0; r < N; r += 2) {
+                        w.dotRowPair(r, xs, 0, N, 8, outs, r, N);
+                    }
+                }, 1.0);
+                System.out.printf("%-5s float path, 8 activation rows, one thread: dotRows %.0f ns/row/item, dotRowPair"
+                        + " %.0f (x%.2f)%n", type, floatRowsSeconds * 1e9 / N / 8, floatPairSeconds * 1e9 / N / 8,
+                        floatRowsSeconds / floatPairSeconds);
                 ActivationFormat format = w.integerActivations();
                 if (format != null) {
                     // the integer kernels (what GGUF models run), against the float kernels above in the same run
