@@ -136,22 +136,43 @@ final class DotChecks {
      * for rows {@code row} and {@code row + 1}, writing only its outputs (row's at a stride, row + 1's after each).
      */
     private static void checkDotRowPair(Tensor t, float[] x, int xOffset, int xStride, int n, int row) {
+        checkPairOutputs(t.type() + " cols=" + t.cols() + " dotRowPair", row, n,
+                (out, outOffset, outStride) -> t.dotRowPair(row, x, xOffset, xStride, n, out, outOffset, outStride),
+                (r, i) -> t.dot(r, x, xOffset + i * xStride));
+    }
+
+    /** What a pair kernel computes alone: the result for weight row {@code row} and activation row {@code i}. */
+    private interface Alone {
+        float of(long row, int i);
+    }
+
+    /** A pair kernel called with an output array, an offset and a stride. */
+    private interface PairCall {
+        void fill(float[] out, int outOffset, int outStride);
+    }
+
+    /**
+     * Calls a two-row kernel for weight rows {@code row}, {@code row + 1} and {@code n} activation rows, and checks
+     * that it wrote exactly its outputs (row's at a stride, row + 1's after each) and that each equals the single-row
+     * result bit for bit.
+     */
+    private static void checkPairOutputs(String what, long row, int n, PairCall call, Alone alone) {
         int outOffset = 1, outStride = 3;
         float[] out = new float[outOffset + n * outStride + 1];
         java.util.Arrays.fill(out, Float.NaN);
-        t.dotRowPair(row, x, xOffset, xStride, n, out, outOffset, outStride);
+        call.fill(out, outOffset, outStride);
         for (int j = 0; j < out.length; j++) {
             int i = (j - outOffset) / outStride, k = (j - outOffset) % outStride;
             if (j < outOffset || i >= n || k > 1) {
                 if (!Float.isNaN(out[j])) {
-                    throw new AssertionError(t.type() + " dotRowPair wrote outside its outputs at " + j);
+                    throw new AssertionError(what + " wrote outside its outputs at " + j);
                 }
                 continue;
             }
-            float alone = t.dot(row + k, x, xOffset + i * xStride);
-            if (Float.floatToRawIntBits(out[j]) != Float.floatToRawIntBits(alone)) {
-                throw new AssertionError(t.type() + " cols=" + t.cols() + " n=" + n + " rows " + row + "+" + k
-                        + " act=" + i + ": pair kernel " + out[j] + " but dot " + alone);
+            float expected = alone.of(row + k, i);
+            if (Float.floatToRawIntBits(out[j]) != Float.floatToRawIntBits(expected)) {
+                throw new AssertionError(what + " n=" + n + " rows " + row + "+" + k + " act=" + i + ": pair kernel "
+                        + out[j] + " but alone " + expected);
             }
         }
     }
@@ -279,24 +300,10 @@ final class DotChecks {
      */
     private static void checkRowPairs(Tensor t, QuantizedActivations a, int n) {
         for (int row = 0; row + 1 < t.rows(); row++) {
-            int outOffset = 1, outStride = 3;
-            float[] out = new float[outOffset + n * outStride + 1];
-            java.util.Arrays.fill(out, Float.NaN);
-            t.dotRowPairQuantized(row, a, 0, n, out, outOffset, outStride);
-            for (int j = 0; j < out.length; j++) {
-                int i = (j - outOffset) / outStride, k = (j - outOffset) % outStride;
-                if (j < outOffset || i >= n || k > 1) {
-                    if (!Float.isNaN(out[j])) {
-                        throw new AssertionError(t.type() + " dotRowPairQuantized wrote outside its outputs at " + j);
-                    }
-                    continue;
-                }
-                float alone = t.dotQuantized(row + k, a, i);
-                if (Float.floatToRawIntBits(out[j]) != Float.floatToRawIntBits(alone)) {
-                    throw new AssertionError(t.type() + " n=" + n + " rows " + row + "+" + k + " act=" + i
-                            + ": pair kernel " + out[j] + " but alone " + alone);
-                }
-            }
+            long r0 = row;
+            checkPairOutputs(t.type() + " dotRowPairQuantized", row, n,
+                    (out, outOffset, outStride) -> t.dotRowPairQuantized(r0, a, 0, n, out, outOffset, outStride),
+                    (r, i) -> t.dotQuantized(r, a, i));
         }
     }
 
