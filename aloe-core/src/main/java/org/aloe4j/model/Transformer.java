@@ -139,7 +139,7 @@ public final class Transformer {
         }
         attentionJob.set(l, positions, caches);
         try {
-            Parallel.forRange(0, n * c.heads(), attentionJob);
+            Parallel.forRange(0, n * c.kvHeads(), attentionJob);
         } finally {
             attentionJob.set(0, null, null);
         }
@@ -222,7 +222,7 @@ public final class Transformer {
         logitRows = new int[rows];
     }
 
-    /** Attention of every (row, query head) item of one layer; fields set per layer by {@link #layer}. */
+    /** Attention of every (row, KV head) item of one layer, all query heads of the group; fields set per layer. */
     private final class AttentionJob implements org.aloe4j.tensors.IntRangeBody {
         private int layer;
         private int[] positions;
@@ -236,17 +236,17 @@ public final class Transformer {
 
         @Override
         public void run(int start, int end) {
-            int heads = c.heads(), group = c.groupSize(), qDim = c.qDim(), hd = c.headDim();
+            int kvHeads = c.kvHeads(), group = c.groupSize(), qDim = c.qDim(), hd = c.headDim();
             float[] scores = scoreScratch.get();
             for (int item = start; item < end; item++) {
-                int r = item / heads, h = item % heads;
+                int r = item / kvHeads, kv = item % kvHeads;
                 int pos = positions[r];
-                if (scores.length < pos + 1) {
-                    scores = new float[Math.max(pos + 1, scores.length * 2)];
+                if (scores.length < group * (pos + 1)) {
+                    scores = new float[Math.max(group * (pos + 1), scores.length * 2)];
                     scoreScratch.set(scores);
                 }
-                Attention.head(q, r * qDim + h * hd, caches[r], layer, h / group, pos, hd, att, r * qDim + h * hd,
-                        scores);
+                int first = r * qDim + kv * group * hd; // the group's first query head
+                Attention.group(q, first, caches[r], layer, kv, group, pos, hd, att, first, scores);
             }
         }
     }

@@ -1,0 +1,98 @@
+package org.aloe4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@link Attention#group} (all query heads of one KV head at once, four heads' dot products interleaved) gives, for
+ * every head, the same bits as computing that head alone the plain way, and agrees with a float64 softmax attention.
+ */
+class AttentionTest {
+
+    /** One query head alone: the computation {@link Attention#group} must reproduce bit for bit. */
+    private static void headAlone(float[] q, int qOff, KVCache cache, int layer, int kvHead, int pos, int headDim,
+            float[] out, int outOff) {
+        float[] keys = cache.keys[layer], values = cache.values[layer];
+        int kvDim = cache.kvDim(), kOff = kvHead * headDim, n = pos + 1;
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        float[] scores = new float[n];
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t < n; t++) {
+            scores[t] = Attention.dot(q, qOff, keys, t * kvDim + kOff, headDim) * scale;
+            max = Math.max(max, scores[t]);
+        }
+        double sum = 0;
+        for (int t = 0; t < n; t++) {
+            scores[t] = (float) Math.exp(scores[t] - max);
+            sum += scores[t];
+        }
+        float inv = (float) (1.0 / sum);
+        java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
+        for (int t = 0; t < n; t++) {
+            Attention.axpy(scores[t] * inv, values, t * kvDim + kOff, out, outOff, headDim);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1, 64, 0", "2, 64, 5", "4, 128, 37", "5, 67, 20", "7, 128, 300", "8, 16, 1"})
+    void groupEqualsEachHeadAloneBitForBitAndTheFloat64Reference(int group, int headDim, int pos) {
+        int kvHeads = 2, layers = 1;
+        int kvDim = kvHeads * headDim, qDim = kvHeads * group * headDim;
+        SplittableRandom random = new SplittableRandom(group * 1000L + headDim * 10L + pos);
+        KVCache cache = new KVCache(layers, pos + 1, kvDim);
+        cache.fillRandom(pos + 1, group + headDim + pos);
+        float[] q = new float[qDim];
+        for (int i = 0; i < qDim; i++) {
+            q[i] = (float) random.nextDouble(-2, 2);
+        }
+        for (int kv = 0; kv < kvHeads; kv++) {
+            int first = kv * group * headDim;
+            float[] out = new float[qDim];
+            Attention.group(q, first, cache, 0, kv, group, pos, headDim, out, first,
+                    new float[group * (pos + 1)]);
+            for (int g = 0; g < group; g++) {
+                int off = first + g * headDim;
+                float[] alone = new float[qDim];
+                headAlone(q, off, cache, 0, kv, pos, headDim, alone, off);
+                double[] reference = reference(q, off, cache, kv, pos, headDim);
+                for (int d = 0; d < headDim; d++) {
+                    assertEquals(Float.floatToRawIntBits(alone[off + d]), Float.floatToRawIntBits(out[off + d]),
+                            "group " + group + " head " + g + " dim " + d + ": " + out[off + d] + " vs alone "
+                                    + alone[off + d]);
+                    assertEquals(reference[d], out[off + d], 1e-5, "head " + g + " dim " + d + " vs float64");
+                }
+            }
+        }
+    }
+
+    /** softmax(q . k_t / sqrt(d)) . v in float64. */
+    private static double[] reference(float[] q, int qOff, KVCache cache, int kvHead, int pos, int headDim) {
+        float[] keys = cache.keys[0], values = cache.values[0];
+        int kvDim = cache.kvDim();
+        double[] s = new double[pos + 1];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int t = 0; t <= pos; t++) {
+            double dot = 0;
+            for (int d = 0; d < headDim; d++) {
+                dot += (double) q[qOff + d] * keys[t * kvDim + kvHead * headDim + d];
+            }
+            s[t] = dot / Math.sqrt(headDim);
+            max = Math.max(max, s[t]);
+        }
+        double sum = 0;
+        for (int t = 0; t <= pos; t++) {
+            s[t] = Math.exp(s[t] - max);
+            sum += s[t];
+        }
+        double[] out = new double[headDim];
+        for (int t = 0; t <= pos; t++) {
+            for (int d = 0; d < headDim; d++) {
+                out[d] += s[t] / sum * values[t * kvDim + kvHead * headDim + d];
+            }
+        }
+        return out;
+    }
+}
