@@ -68,31 +68,20 @@ class AttentionTest {
         }
     }
 
-    /** softmax(q . k_t / sqrt(d)) . v in float64. */
+    /** {@link ReferenceForward#attendHead} on the cache's rows of one layer and KV head. */
     private static double[] reference(float[] q, int qOff, KVCache cache, int kvHead, int pos, int headDim) {
-        float[] keys = cache.keys[0], values = cache.values[0];
         int kvDim = cache.kvDim();
-        double[] s = new double[pos + 1];
-        double max = Double.NEGATIVE_INFINITY;
+        double[][] k = new double[pos + 1][kvDim], v = new double[pos + 1][kvDim];
         for (int t = 0; t <= pos; t++) {
-            double dot = 0;
-            for (int d = 0; d < headDim; d++) {
-                dot += (double) q[qOff + d] * keys[t * kvDim + kvHead * headDim + d];
-            }
-            s[t] = dot / Math.sqrt(headDim);
-            max = Math.max(max, s[t]);
-        }
-        double sum = 0;
-        for (int t = 0; t <= pos; t++) {
-            s[t] = Math.exp(s[t] - max);
-            sum += s[t];
-        }
-        double[] out = new double[headDim];
-        for (int t = 0; t <= pos; t++) {
-            for (int d = 0; d < headDim; d++) {
-                out[d] += s[t] / sum * values[t * kvDim + kvHead * headDim + d];
+            for (int i = 0; i < kvDim; i++) {
+                k[t][i] = cache.keys[0][t * kvDim + i];
+                v[t][i] = cache.values[0][t * kvDim + i];
             }
         }
-        return out;
+        double[] query = new double[headDim];
+        for (int d = 0; d < headDim; d++) {
+            query[d] = q[qOff + d];
+        }
+        return ReferenceForward.attendHead(query, 0, k, v, kvHead * headDim, pos, headDim);
     }
 }

@@ -38,26 +38,8 @@ final class ReferenceForward {
                 double[] att = new double[c.qDim()];
                 for (int h = 0; h < c.heads(); h++) {
                     int kvh = h / (c.heads() / c.kvHeads());
-                    double[] s = new double[t + 1];
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int u = 0; u <= t; u++) {
-                        double d = 0;
-                        for (int i = 0; i < hd; i++) {
-                            d += q[t][h * hd + i] * k[u][kvh * hd + i];
-                        }
-                        s[u] = d / Math.sqrt(hd);
-                        max = Math.max(max, s[u]);
-                    }
-                    double sum = 0;
-                    for (int u = 0; u <= t; u++) {
-                        s[u] = Math.exp(s[u] - max);
-                        sum += s[u];
-                    }
-                    for (int u = 0; u <= t; u++) {
-                        for (int i = 0; i < hd; i++) {
-                            att[h * hd + i] += s[u] / sum * v[u][kvh * hd + i];
-                        }
-                    }
+                    double[] head = attendHead(q[t], h * hd, k, v, kvh * hd, t, hd);
+                    System.arraycopy(head, 0, att, h * hd, hd);
                 }
                 double[] o = matvec(L.wo(), att);
                 for (int i = 0; i < dim; i++) {
@@ -131,6 +113,36 @@ final class ReferenceForward {
             o[i] = x[i] * scale * weight[i];
         }
         return o;
+    }
+
+    /**
+     * One attention head at position {@code t}, from the math: {@code softmax_u(q . k_u / sqrt(hd)) . v_u} over
+     * u = 0..t, where the head's query is {@code q[qOff ..]} and its key/value rows are {@code k[u][kvOff ..]},
+     * {@code v[u][kvOff ..]}.
+     */
+    static double[] attendHead(double[] q, int qOff, double[][] k, double[][] v, int kvOff, int t, int hd) {
+        double[] s = new double[t + 1];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int u = 0; u <= t; u++) {
+            double d = 0;
+            for (int i = 0; i < hd; i++) {
+                d += q[qOff + i] * k[u][kvOff + i];
+            }
+            s[u] = d / Math.sqrt(hd);
+            max = Math.max(max, s[u]);
+        }
+        double sum = 0;
+        for (int u = 0; u <= t; u++) {
+            s[u] = Math.exp(s[u] - max);
+            sum += s[u];
+        }
+        double[] out = new double[hd];
+        for (int u = 0; u <= t; u++) {
+            for (int i = 0; i < hd; i++) {
+                out[i] += s[u] / sum * v[u][kvOff + i];
+            }
+        }
+        return out;
     }
 
     private static double[] add(double[] a, float[] bias) {
