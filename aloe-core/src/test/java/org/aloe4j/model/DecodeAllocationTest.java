@@ -58,6 +58,66 @@ class DecodeAllocationTest {
         }
     }
 
+    /**
+     * The same for batched passes, which run the tile kernels: four sequences decoding together, then the prompt
+     * of a fifth (8 tokens) in one pass. A vector the JIT fails to keep in registers is a heap object, so this is
+     * where a tile kernel that C2 could not compile well shows up (as it did for two attempts measured in
+     * docs/performance.md).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"models/tiny-qwen2.Q8_0.gguf", "models/tiny-llama3rope.Q4_0.gguf",
+        "models/tiny-llama.Q4_K_M.gguf", "models/tiny-llama3rope.BF16.gguf"})
+    void batchedPassesAllocateNothing(String file) {
+        Path model = Fixtures.file(file);
+        Parallel.setThreads(2);
+        try (LoadedModel m = ModelLoader.load(model)) {
+            Transformer t = new Transformer(m.config(), m.weights());
+            int rows = 4, prompt = 8;
+            KVCache[] caches = new KVCache[rows];
+            for (int i = 0; i < rows; i++) {
+                caches[i] = t.newCache(64);
+            }
+            KVCache promptCache = t.newCache(64);
+            int[] tokens = new int[prompt], positions = new int[rows], promptPositions = new int[prompt];
+            KVCache[] promptCaches = new KVCache[prompt];
+            java.util.Arrays.fill(promptCaches, promptCache);
+            for (int i = 0; i < prompt; i++) {
+                tokens[i] = 1 + i;
+                promptPositions[i] = i;
+            }
+            boolean[] want = {true, true, true, true};
+            boolean[] wantLast = new boolean[prompt];
+            wantLast[prompt - 1] = true;
+            float[] logits = new float[rows * m.config().vocabSize()];
+            Runnable pass = new Runnable() {
+                int step;
+
+                @Override
+                public void run() {
+                    java.util.Arrays.fill(positions, step % 48);
+                    t.forward(rows, tokens, positions, caches, want, logits);
+                    t.forward(prompt, tokens, promptPositions, promptCaches, wantLast, logits);
+                    step++;
+                }
+            };
+            for (int i = 0; i < 1500; i++) { // compile first, as above
+                pass.run();
+            }
+            long probe = allocatedByAllThreads();
+            long before = allocatedByAllThreads();
+            long readingCost = before - probe;
+            int passes = 100;
+            for (int i = 0; i < passes; i++) {
+                pass.run();
+            }
+            long allocated = allocatedByAllThreads() - before - readingCost;
+            System.out.printf("%s: %d bytes allocated in %d batched passes%n", file, allocated, passes);
+            assertTrue(Float.isFinite(logits[0]));
+            // two forwards per pass; the same few-bytes-per-forward allowance as the decode test
+            assertTrue(allocated < 32L * passes, allocated + " bytes allocated by " + passes + " batched passes");
+        }
+    }
+
     private static long allocatedByAllThreads() {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long[] ids = mx.getAllThreadIds();
