@@ -205,6 +205,17 @@ public final class MatMul {
             int end) {
         int rows = (int) w.rows();
         int cols = w.cols();
+        if (q != null && w.tileUnpacksRows()) {
+            // its tile kernel unpacks each row pair first: one pair against all activation rows, unpacked once
+            int r = start;
+            for (; r + 1 < end; r += 2) {
+                w.dotRowPairQuantized(r, q, 0, n, out, r, rows);
+            }
+            if (r < end) {
+                w.dotRowsQuantized(r, q, 0, n, out, r, rows);
+            }
+            return;
+        }
         for (int r0 = start; r0 < end; r0 += ROW_TILE) {
             int r1 = Math.min(end, r0 + ROW_TILE);
             for (int a = 0; a < n; a += ACT_CHUNK) {

@@ -280,6 +280,11 @@ public final class Q4_KTensor extends Tensor {
     }
 
     @Override
+    protected boolean tileUnpacksRows() {
+        return hasTileKernel();
+    }
+
+    @Override
     protected boolean hasTileKernel() {
         return F.length() == 16;
     }

@@ -343,6 +343,14 @@ public abstract class Tensor {
         }
     }
 
+    /**
+     * Whether this type's tile kernel first unpacks its two weight rows (and keeps the last pair), so that
+     * {@link MatMul} should hand it all activation rows of a row pair at once instead of chunk by chunk.
+     */
+    protected boolean tileUnpacksRows() {
+        return false;
+    }
+
     /** Whether this type implements {@link #tile2x4Quantized} (at the machine's vector width). */
     protected boolean hasTileKernel() {
         return false;
