@@ -16,16 +16,7 @@ final class Q5_0Quantizer extends BlockQuantizer {
 
     @Override
     void quantizeBlock(float[] x, int xo, byte[] y, int yo, Object scratch) {
-        float amax = 0;
-        float max = 0;
-        for (int j = 0; j < 32; j++) {
-            float v = x[xo + j];
-            if (amax < Math.abs(v)) {
-                amax = Math.abs(v);
-                max = v;
-            }
-        }
-        float d = max / -16;
+        float d = QuantMath.maxByMagnitude(x, xo, 32) / -16;
         float id = d != 0 ? 1.0f / d : 0.0f;
         Bytes.putHalf(y, yo, d);
         int qh = 0;

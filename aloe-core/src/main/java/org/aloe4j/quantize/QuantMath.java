@@ -121,6 +121,23 @@ final class QuantMath {
     }
 
     /**
+     * The value of largest magnitude among {@code x[offset .. offset + n)}, with its sign (the first one on ties; 0
+     * for an all-zero group): ggml's {@code max} next to {@code amax} in its reference quantizers.
+     */
+    static float maxByMagnitude(float[] x, int offset, int n) {
+        float max = 0;
+        float amax = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x[offset + i];
+            if (amax < Math.abs(v)) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        return max;
+    }
+
+    /**
      * ggml's {@code make_qx_quants} without importance weights: a symmetric quantization {@code x ~ scale * (L - nmax)}
      * to levels {@code 0 .. 2 nmax - 1}, searching 18 scales around {@code -nmax / max} (max = the value of largest
      * magnitude, sign kept) for the best weighted least-squares fit.
@@ -131,16 +148,8 @@ final class QuantMath {
      * @return the scale (0 for an all-zero group)
      */
     static float makeQxQuants(int n, int nmax, float[] x, int xOffset, byte[] levels, int levelsOffset, int rmseType) {
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[xOffset + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[xOffset + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
+        float max = maxByMagnitude(x, xOffset, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) {
                 levels[levelsOffset + i] = 0;
             }
