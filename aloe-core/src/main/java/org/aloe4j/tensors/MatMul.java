@@ -203,40 +203,40 @@ public final class MatMul {
     /** {@link #matmul}'s batched products for weight rows {@code [start, end)} and all {@code n} activation rows. */
     private static void batchRows(Tensor w, float[] x, QuantizedActivations q, int n, float[] out, int start,
             int end) {
-        int rows = (int) w.rows();
-        int cols = w.cols();
         if (q != null && w.tileUnpacksRows()) {
             // its tile kernel unpacks each row pair first: one pair against all activation rows, unpacked once
-            int r = start;
-            for (; r + 1 < end; r += 2) {
-                w.dotRowPairQuantized(r, q, 0, n, out, r, rows);
-            }
-            if (r < end) {
-                w.dotRowsQuantized(r, q, 0, n, out, r, rows);
-            }
+            rowPairs(w, x, q, start, end, 0, n, out);
             return;
         }
         for (int r0 = start; r0 < end; r0 += ROW_TILE) {
             int r1 = Math.min(end, r0 + ROW_TILE);
             for (int a = 0; a < n; a += ACT_CHUNK) {
-                int m = Math.min(ACT_CHUNK, n - a);
-                if (q != null) {
-                    int r = r0;
-                    for (; r + 1 < r1; r += 2) {
-                        w.dotRowPairQuantized(r, q, a, m, out, a * rows + r, rows);
-                    }
-                    if (r < r1) {
-                        w.dotRowsQuantized(r, q, a, m, out, a * rows + r, rows);
-                    }
-                } else {
-                    int r = r0;
-                    for (; r + 1 < r1; r += 2) {
-                        w.dotRowPair(r, x, a * cols, cols, m, out, a * rows + r, rows);
-                    }
-                    if (r < r1) {
-                        w.dotRows(r, x, a * cols, cols, m, out, a * rows + r, rows);
-                    }
-                }
+                rowPairs(w, x, q, r0, r1, a, Math.min(ACT_CHUNK, n - a), out);
+            }
+        }
+    }
+
+    /**
+     * Weight rows {@code [r0, r1)} against activation rows {@code [a, a + m)} of {@code x}, or of {@code q} when it
+     * is not null: two weight rows at a time (the tile kernels), an odd last row alone.
+     */
+    private static void rowPairs(Tensor w, float[] x, QuantizedActivations q, int r0, int r1, int a, int m,
+            float[] out) {
+        int rows = (int) w.rows();
+        int cols = w.cols();
+        int r = r0;
+        for (; r + 1 < r1; r += 2) {
+            if (q != null) {
+                w.dotRowPairQuantized(r, q, a, m, out, a * rows + r, rows);
+            } else {
+                w.dotRowPair(r, x, a * cols, cols, m, out, a * rows + r, rows);
+            }
+        }
+        if (r < r1) {
+            if (q != null) {
+                w.dotRowsQuantized(r, q, a, m, out, a * rows + r, rows);
+            } else {
+                w.dotRows(r, x, a * cols, cols, m, out, a * rows + r, rows);
             }
         }
     }
