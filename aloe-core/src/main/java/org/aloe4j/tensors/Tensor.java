@@ -283,15 +283,7 @@ public abstract class Tensor {
      */
     public final void dotRowsQuantized(long row, QuantizedActivations a, int first, int n, float[] out, int outOffset,
             int outStride) {
-        checkQuantized(row, a, first);
-        if (n < 0) {
-            throw new IllegalArgumentException("tensor '" + name + "': negative row count " + n);
-        }
-        Objects.checkFromIndexSize(first, n, a.rows);
-        if (n > 0) {
-            Objects.checkIndex(outOffset, out.length);
-            Objects.checkIndex(outOffset + (long) (n - 1) * outStride, out.length);
-        }
+        checkQuantizedRows(row, a, first, n, out, outOffset, outStride);
         long offset = row * rowBytes;
         float[] lanes = DOT4_LANES.get();
         for (int k = 0; k < n; k += DOT_ROWS_GROUP) {
@@ -316,14 +308,9 @@ public abstract class Tensor {
      */
     public final void dotRowPairQuantized(long row, QuantizedActivations a, int first, int n, float[] out,
             int outOffset, int outStride) {
-        checkQuantized(row, a, first);
+        checkQuantizedRows(row, a, first, n, out, outOffset, outStride);
         checkRow(row + 1);
-        if (n < 0) {
-            throw new IllegalArgumentException("tensor '" + name + "': negative row count " + n);
-        }
-        Objects.checkFromIndexSize(first, n, a.rows);
         if (n > 0) {
-            Objects.checkIndex(outOffset, out.length);
             Objects.checkIndex(outOffset + (long) (n - 1) * outStride + 1, out.length);
         }
         int tiled = Simd.ENABLED && hasTileKernel() ? n - n % DOT_ROWS_GROUP : 0;
@@ -367,9 +354,9 @@ public abstract class Tensor {
     }
 
     /**
-     * The end of a 16-lane tile kernel: {@code lanes} holds its eight accumulators (first weight row's four activation
-     * rows, then the second's), each reduced in the order of {@link VectorSums#ordered(float[], int, int)}. Not vector-typed
-     * on purpose: vectors passed to a method the JIT does not inline are boxed.
+     * The end of a 16-lane tile kernel: {@code lanes} holds its eight accumulators (first weight row's four
+     * activation rows, then the second's), each reduced in the order of {@link VectorSums#ordered(float[], int, int)}.
+     * Not vector-typed on purpose: vectors passed to a method the JIT does not inline are boxed.
      */
     protected static void reduceTile(float[] lanes, float[] out, int o0, int o1, int o2, int o3) {
         out[o0] = VectorSums.ordered(lanes, 0, 16);
@@ -389,6 +376,20 @@ public abstract class Tensor {
     protected void dot4Quantized(long offset, QuantizedActivations a, int i0, int i1, int i2, int i3, float[] out,
             int o0, int o1, int o2, int o3, float[] lanes) {
         throw new UnsupportedOperationException(type + " has no integer dot kernel");
+    }
+
+    /** Validates the arguments of {@link #dotRowsQuantized}: row, activation rows and strided outputs in range. */
+    private void checkQuantizedRows(long row, QuantizedActivations a, int first, int n, float[] out, int outOffset,
+            int outStride) {
+        checkQuantized(row, a, first);
+        if (n < 0) {
+            throw new IllegalArgumentException("tensor '" + name + "': negative row count " + n);
+        }
+        Objects.checkFromIndexSize(first, n, a.rows);
+        if (n > 0) {
+            Objects.checkIndex(outOffset, out.length);
+            Objects.checkIndex(outOffset + (long) (n - 1) * outStride, out.length);
+        }
     }
 
     /** Validates the arguments of {@link #dotQuantized} and returns the byte offset of the row. */
