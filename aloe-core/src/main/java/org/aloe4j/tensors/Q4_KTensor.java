@@ -483,9 +483,6 @@ public final class Q4_KTensor extends Tensor {
         lo1.add(hi1).intoArray(reduce, lanes);
         lo2.add(hi2).intoArray(reduce, 2 * lanes);
         lo3.add(hi3).intoArray(reduce, 3 * lanes);
-        out[o0] = VectorSums.ordered(reduce, 0, lanes);
-        out[o1] = VectorSums.ordered(reduce, lanes, lanes);
-        out[o2] = VectorSums.ordered(reduce, 2 * lanes, lanes);
-        out[o3] = VectorSums.ordered(reduce, 3 * lanes, lanes);
+        reduceGroup(reduce, out, o0, o1, o2, o3);
     }
 }

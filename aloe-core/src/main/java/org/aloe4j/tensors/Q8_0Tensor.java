@@ -161,10 +161,7 @@ public final class Q8_0Tensor extends Tensor {
         acc1.intoArray(reduce, lanes);
         acc2.intoArray(reduce, 2 * lanes);
         acc3.intoArray(reduce, 3 * lanes);
-        out[o0] = VectorSums.ordered(reduce, 0, lanes);
-        out[o1] = VectorSums.ordered(reduce, lanes, lanes);
-        out[o2] = VectorSums.ordered(reduce, 2 * lanes, lanes);
-        out[o3] = VectorSums.ordered(reduce, 3 * lanes, lanes);
+        reduceGroup(reduce, out, o0, o1, o2, o3);
     }
 
     @Override
@@ -260,9 +257,6 @@ public final class Q8_0Tensor extends Tensor {
         acc1.intoArray(reduce, lanes);
         acc2.intoArray(reduce, 2 * lanes);
         acc3.intoArray(reduce, 3 * lanes);
-        out[o0] = VectorSums.ordered(reduce, 0, lanes);
-        out[o1] = VectorSums.ordered(reduce, lanes, lanes);
-        out[o2] = VectorSums.ordered(reduce, 2 * lanes, lanes);
-        out[o3] = VectorSums.ordered(reduce, 3 * lanes, lanes);
+        reduceGroup(reduce, out, o0, o1, o2, o3);
     }
 }

@@ -354,6 +354,19 @@ public abstract class Tensor {
     }
 
     /**
+     * The end of a 4-row kernel ({@link #dot4}, {@link #dot4Quantized}): {@code lanes} holds its four accumulators
+     * of {@link Simd#LANES} floats, each reduced in the order of {@link VectorSums#ordered(float[], int, int)} into
+     * {@code out[oK]}.
+     */
+    protected static void reduceGroup(float[] lanes, float[] out, int o0, int o1, int o2, int o3) {
+        int n = Simd.LANES;
+        out[o0] = VectorSums.ordered(lanes, 0, n);
+        out[o1] = VectorSums.ordered(lanes, n, n);
+        out[o2] = VectorSums.ordered(lanes, 2 * n, n);
+        out[o3] = VectorSums.ordered(lanes, 3 * n, n);
+    }
+
+    /**
      * The end of a 16-lane tile kernel: {@code lanes} holds its eight accumulators (first weight row's four
      * activation rows, then the second's), each reduced in the order of {@link VectorSums#ordered(float[], int, int)}.
      * Not vector-typed on purpose: vectors passed to a method the JIT does not inline are boxed.
