@@ -265,15 +265,7 @@ public final class LocalModel implements LanguageModel {
     @Override
     public synchronized double[] candidateLogprobs(ChatRequest request, List<String> candidates) {
         float[] logits = prefillReusingCache(chatTokens(request));
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double sum = 0;
-        for (float l : logits) {
-            sum += Math.exp(l - max);
-        }
-        double logZ = max + Math.log(sum);
+        double logZ = Sampler.logSumExp(logits, logits.length);
         double[] out = new double[candidates.size()];
         for (int i = 0; i < out.length; i++) {
             int[] ids = tokenizer.encode(candidates.get(i), false);

@@ -83,6 +83,22 @@ public final class Sampler {
     }
 
     /**
+     * {@code log(sum_i exp(logits[i]))} over {@code [0, n)}, in double and shifted by the maximum so that it cannot
+     * overflow: the normalizer of a log-softmax ({@code logprob_i = logits[i] - logSumExp}).
+     */
+    public static double logSumExp(float[] logits, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, logits[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp(logits[i] - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    /**
      * The probability vector {@link #sample} draws from (one-hot at the argmax for greedy settings): for tests, and
      * for log-probabilities of what the sampler would do.
      */

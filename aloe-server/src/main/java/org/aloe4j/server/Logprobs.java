@@ -3,6 +3,7 @@ package org.aloe4j.server;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
+import org.aloe4j.generation.Sampler;
 
 /** Log-probabilities of a row of logits: the chosen token's and the best alternatives' (log-softmax, in double). */
 final class Logprobs {
@@ -15,15 +16,7 @@ final class Logprobs {
      * @param tokenText the text shown for an id
      */
     static TokenLogprob of(float[] logits, int vocab, int chosen, int top, IntFunction<String> tokenText) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocab; i++) {
-            max = Math.max(max, logits[i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < vocab; i++) {
-            sum += Math.exp(logits[i] - max);
-        }
-        double logZ = max + Math.log(sum);
+        double logZ = Sampler.logSumExp(logits, vocab);
         // a small insertion-sorted list is enough for top <= 20
         int[] best = new int[top];
         int n = 0;
