@@ -143,8 +143,8 @@ public final class BF16Tensor extends Tensor {
     /**
      * {@link #dot} for two weight rows x two activation rows: each activation vector loaded once for both weight
      * rows, each weight vector converted once for both activation rows, and every pair given the operations of
-     * {@link #dot} (its two alternating accumulators, its tails), so the results are the same bits. 2 x 2 because
-     * the two accumulators per pair fill the registers (a 2 x 4 tile would need sixteen).
+     * {@link #dot} (its two alternating accumulators, its tails), so the results are the same bits. Used for the
+     * activation rows that {@link #tile2x4} leaves (two or three).
      */
     @Override
     protected void tile2x2(long base0, long base1, float[] x, int x0, int x1, float[] out, int o0, int o1,
@@ -198,6 +198,100 @@ public final class BF16Tensor extends Tensor {
         out[o1] = s01;
         out[o0 + 1] = s10;
         out[o1 + 1] = s11;
+    }
+
+    /**
+     * {@link #tile2x2} for four activation rows: sixteen accumulators (two per pair, as in {@link #dot}), two weight
+     * vectors and an activation vector, 19 of AVX-512's 32 registers. Twice the multiply-adds per weight conversion
+     * and per activation load of the 2 x 2 tile: 1.1-1.3x per pair at 5632 x 2048 (docs/performance.md).
+     */
+    @Override
+    protected void tile2x4(long base0, long base1, float[] x, int x0, int x1, int x2, int x3, float[] out, int o0,
+            int o1, int o2, int o3, float[] reduce) {
+        MemorySegment data = data();
+        int cols = cols();
+        int j = 0;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero, a10 = zero, a11 = zero, a12 = zero, a13 = zero;
+        FloatVector b00 = zero, b01 = zero, b02 = zero, b03 = zero, b10 = zero, b11 = zero, b12 = zero, b13 = zero;
+        for (int bound = cols - 32; j <= bound; j += 32) {
+            FloatVector w0 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base0 + 2L * j, LE));
+            FloatVector w1 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base1 + 2L * j, LE));
+            FloatVector v = FloatVector.fromArray(F, x, x0 + j);
+            a00 = w0.fma(v, a00);
+            a10 = w1.fma(v, a10);
+            v = FloatVector.fromArray(F, x, x1 + j);
+            a01 = w0.fma(v, a01);
+            a11 = w1.fma(v, a11);
+            v = FloatVector.fromArray(F, x, x2 + j);
+            a02 = w0.fma(v, a02);
+            a12 = w1.fma(v, a12);
+            v = FloatVector.fromArray(F, x, x3 + j);
+            a03 = w0.fma(v, a03);
+            a13 = w1.fma(v, a13);
+            w0 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base0 + 2L * j + 32, LE));
+            w1 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base1 + 2L * j + 32, LE));
+            v = FloatVector.fromArray(F, x, x0 + j + 16);
+            b00 = w0.fma(v, b00);
+            b10 = w1.fma(v, b10);
+            v = FloatVector.fromArray(F, x, x1 + j + 16);
+            b01 = w0.fma(v, b01);
+            b11 = w1.fma(v, b11);
+            v = FloatVector.fromArray(F, x, x2 + j + 16);
+            b02 = w0.fma(v, b02);
+            b12 = w1.fma(v, b12);
+            v = FloatVector.fromArray(F, x, x3 + j + 16);
+            b03 = w0.fma(v, b03);
+            b13 = w1.fma(v, b13);
+        }
+        if (j <= cols - 16) {
+            FloatVector w0 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base0 + 2L * j, LE));
+            FloatVector w1 = Simd.bf16ToFloat(ShortVector.fromMemorySegment(S, data, base1 + 2L * j, LE));
+            FloatVector v = FloatVector.fromArray(F, x, x0 + j);
+            a00 = w0.fma(v, a00);
+            a10 = w1.fma(v, a10);
+            v = FloatVector.fromArray(F, x, x1 + j);
+            a01 = w0.fma(v, a01);
+            a11 = w1.fma(v, a11);
+            v = FloatVector.fromArray(F, x, x2 + j);
+            a02 = w0.fma(v, a02);
+            a12 = w1.fma(v, a12);
+            v = FloatVector.fromArray(F, x, x3 + j);
+            a03 = w0.fma(v, a03);
+            a13 = w1.fma(v, a13);
+            j += 16;
+        }
+        a00.add(b00).intoArray(reduce, 0);
+        a01.add(b01).intoArray(reduce, 16);
+        a02.add(b02).intoArray(reduce, 32);
+        a03.add(b03).intoArray(reduce, 48);
+        a10.add(b10).intoArray(reduce, 64);
+        a11.add(b11).intoArray(reduce, 80);
+        a12.add(b12).intoArray(reduce, 96);
+        a13.add(b13).intoArray(reduce, 112);
+        float s00 = VectorSums.ordered(reduce, 0, 16), s01 = VectorSums.ordered(reduce, 16, 16);
+        float s02 = VectorSums.ordered(reduce, 32, 16), s03 = VectorSums.ordered(reduce, 48, 16);
+        float s10 = VectorSums.ordered(reduce, 64, 16), s11 = VectorSums.ordered(reduce, 80, 16);
+        float s12 = VectorSums.ordered(reduce, 96, 16), s13 = VectorSums.ordered(reduce, 112, 16);
+        for (; j < cols; j++) {
+            float w0 = bf16(data.get(LE_SHORT, base0 + 2L * j)), w1 = bf16(data.get(LE_SHORT, base1 + 2L * j));
+            s00 += w0 * x[x0 + j];
+            s01 += w0 * x[x1 + j];
+            s02 += w0 * x[x2 + j];
+            s03 += w0 * x[x3 + j];
+            s10 += w1 * x[x0 + j];
+            s11 += w1 * x[x1 + j];
+            s12 += w1 * x[x2 + j];
+            s13 += w1 * x[x3 + j];
+        }
+        out[o0] = s00;
+        out[o1] = s01;
+        out[o2] = s02;
+        out[o3] = s03;
+        out[o0 + 1] = s10;
+        out[o1 + 1] = s11;
+        out[o2 + 1] = s12;
+        out[o3 + 1] = s13;
     }
 
     /** ggml {@code GGML_BF16_TO_FP32}: the 16 bits become the upper half of the float. */

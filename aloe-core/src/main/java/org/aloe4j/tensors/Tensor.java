@@ -153,7 +153,7 @@ public abstract class Tensor {
      * {@link #dotRows} for two weight rows at once: row {@code row}'s results go to {@code out[outOffset + k *
      * outStride]}, row {@code row + 1}'s to the element after each, bit for bit {@link #dot}. A type with a float
      * tile kernel ({@link #hasFloatTileKernel}) loads each activation vector once for both rows and converts each
-     * weight vector once per two activation rows.
+     * weight vector once per four activation rows ({@link #tile2x4}; the two or three left by {@link #tile2x2}).
      */
     public final void dotRowPair(long row, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
             int outStride) {
@@ -170,6 +170,11 @@ public abstract class Tensor {
         long offset = row * rowBytes;
         float[] lanes = DOT4_LANES.get();
         int k = 0;
+        for (; k + 4 <= n; k += 4) {
+            int x0 = xOffset + k * xStride, o0 = outOffset + k * outStride;
+            tile2x4(offset, offset + rowBytes, x, x0, x0 + xStride, x0 + 2 * xStride, x0 + 3 * xStride, out, o0,
+                    o0 + outStride, o0 + 2 * outStride, o0 + 3 * outStride, lanes);
+        }
         for (; k + 2 <= n; k += 2) {
             int x0 = xOffset + k * xStride, o0 = outOffset + k * outStride;
             tile2x2(offset, offset + rowBytes, x, x0, x0 + xStride, out, o0, o0 + outStride, lanes);
@@ -181,7 +186,7 @@ public abstract class Tensor {
         }
     }
 
-    /** Whether this type implements {@link #tile2x2} (at this vector width). */
+    /** Whether this type implements {@link #tile2x4} and {@link #tile2x2} (at this vector width). */
     protected boolean hasFloatTileKernel() {
         return false;
     }
@@ -192,6 +197,15 @@ public abstract class Tensor {
      */
     protected void tile2x2(long offset0, long offset1, float[] x, int x0, int x1, float[] out, int o0, int o1,
             float[] lanes) {
+        throw new UnsupportedOperationException(type + " has no float tile kernel");
+    }
+
+    /**
+     * {@link #tile2x2} for four activation rows {@code x0..x3} with outputs {@code o0..o3} (row0 + 1's after each);
+     * {@code lanes} holds at least {@code 8 * Simd.LANES} floats.
+     */
+    protected void tile2x4(long offset0, long offset1, float[] x, int x0, int x1, int x2, int x3, float[] out,
+            int o0, int o1, int o2, int o3, float[] lanes) {
         throw new UnsupportedOperationException(type + " has no float tile kernel");
     }
 
