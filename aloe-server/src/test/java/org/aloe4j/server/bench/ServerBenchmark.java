@@ -89,16 +89,22 @@ public final class ServerBenchmark {
         engineCeiling(m, parallel);
         String id = "bench";
         String chat = m.formatter() != null ? "chat" : null;
+        // every request generates exactly --tokens tokens: a stop token sampled early (likely on a random synthetic
+        // model) would end a stream and leave fewer than `parallel` sequences in the batch, measuring something else
+        String bias = noStopBias(m.stopTokenIds());
         BatchingBackend backend = new BatchingBackend(m, id, new BatchingBackend.Options(parallel, 4 * parallel, 512));
         try (AloeServer server = AloeServer.start(backend, ServerOptions.defaults(0))) {
             System.out.printf(Locale.ROOT, "model %s (%s), %d parallel, %d tokens per request, %d cores%n",
                     model.getFileName(), m.name(), parallel, tokens, Runtime.getRuntime().availableProcessors());
-            run(server, chat, 1, 4, 1); // warm-up: JIT, caches
+            // warm-up, not counted: one round of each kind at full length (JIT of the batched and concurrent
+            // paths, caches); without it the first 8-stream round measured 20-30% below the later ones
+            run(server, chat, bias, 1, tokens, rounds);
+            run(server, chat, bias, parallel, tokens, rounds);
             double[] one = new double[rounds];
             double[] many = new double[rounds];
             for (int r = 0; r < rounds; r++) {
-                one[r] = run(server, chat, 1, tokens, r);
-                many[r] = run(server, chat, parallel, tokens, r);
+                one[r] = run(server, chat, bias, 1, tokens, r);
+                many[r] = run(server, chat, bias, parallel, tokens, r);
                 System.out.printf(Locale.ROOT, "round %d: 1 stream %.2f tok/s, %d streams %.2f tok/s (x%.2f)%n",
                         r + 1, one[r], parallel, many[r], many[r] / one[r]);
             }
@@ -151,13 +157,23 @@ public final class ServerBenchmark {
     }
 
     /** Aggregate generated tokens per second of {@code clients} concurrent streaming requests. */
-    private static double run(AloeServer server, String chat, int clients, int tokens, int round) throws Exception {
+    /** OpenAI's logit_bias that keeps every stop token from being sampled. */
+    static String noStopBias(int[] stopTokens) {
+        StringBuilder b = new StringBuilder("{");
+        for (int id : stopTokens) {
+            b.append(b.length() > 1 ? "," : "").append('"').append(id).append("\":-100");
+        }
+        return b.append('}').toString();
+    }
+
+    private static double run(AloeServer server, String chat, String bias, int clients, int tokens, int round)
+            throws Exception {
         long start = System.nanoTime();
         List<Future<Integer>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int c = 0; c < clients; c++) {
                 int seed = round * 1000 + c;
-                results.add(pool.submit(() -> stream(server, chat, tokens, seed)));
+                results.add(pool.submit(() -> stream(server, chat, bias, tokens, seed)));
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -168,13 +184,13 @@ public final class ServerBenchmark {
         return total / seconds;
     }
 
-    private static int stream(AloeServer server, String chat, int tokens, int seed) throws Exception {
+    private static int stream(AloeServer server, String chat, String bias, int tokens, int seed) throws Exception {
         String body = chat != null
                 ? "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":" + tokens
-                        + ",\"seed\":" + seed + ",\"messages\":[{\"role\":\"user\",\"content\":\"Question " + seed
+                        + ",\"logit_bias\":" + bias + ",\"seed\":" + seed + ",\"messages\":[{\"role\":\"user\",\"content\":\"Question " + seed
                         + ": what causes anaemia?\"}]}"
                 : "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":" + tokens
-                        + ",\"seed\":" + seed + ",\"prompt\":[" + (seed % 900 + 1) + ",5,6,7,8,9,10,11]}";
+                        + ",\"logit_bias\":" + bias + ",\"seed\":" + seed + ",\"prompt\":[" + (seed % 900 + 1) + ",5,6,7,8,9,10,11]}";
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + (chat != null
                         ? "/chat/completions" : "/completions")))
                 .timeout(Duration.ofMinutes(30)).header("Content-Type", "application/json")
@@ -200,6 +216,9 @@ public final class ServerBenchmark {
         }
         if (generated < 0) {
             throw new IllegalStateException("no usage in the stream");
+        }
+        if (generated != tokens) {
+            throw new IllegalStateException("a stream generated " + generated + " of " + tokens + " tokens");
         }
         return generated;
     }
