@@ -37,7 +37,8 @@ import org.aloe4j.server.ServerOptions;
  * ServerBenchmark --synthetic F16,2048,5632,8,16,2 [...]   (type,dim,ffn,layers,heads,kvHeads; written to /tmp)
  * </pre>
  * Rounds alternate one stream and N streams (the machine is shared: alternating spreads other load over both);
- * the medians are reported.
+ * the medians are reported, after one uncounted full-length round of each. Every request generates exactly
+ * {@code --tokens} tokens (stop tokens get logit_bias -100), so N sequences really share each decode step.
  */
 public final class ServerBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
