@@ -269,29 +269,18 @@ public final class BF16Tensor extends Tensor {
         a11.add(b11).intoArray(reduce, 80);
         a12.add(b12).intoArray(reduce, 96);
         a13.add(b13).intoArray(reduce, 112);
-        float s00 = VectorSums.ordered(reduce, 0, 16), s01 = VectorSums.ordered(reduce, 16, 16);
-        float s02 = VectorSums.ordered(reduce, 32, 16), s03 = VectorSums.ordered(reduce, 48, 16);
-        float s10 = VectorSums.ordered(reduce, 64, 16), s11 = VectorSums.ordered(reduce, 80, 16);
-        float s12 = VectorSums.ordered(reduce, 96, 16), s13 = VectorSums.ordered(reduce, 112, 16);
-        for (; j < cols; j++) {
+        reduceTile(reduce, out, o0, o1, o2, o3);
+        for (; j < cols; j++) { // the scalar tail of dot, added to the reduced sums as dot adds it
             float w0 = bf16(data.get(LE_SHORT, base0 + 2L * j)), w1 = bf16(data.get(LE_SHORT, base1 + 2L * j));
-            s00 += w0 * x[x0 + j];
-            s01 += w0 * x[x1 + j];
-            s02 += w0 * x[x2 + j];
-            s03 += w0 * x[x3 + j];
-            s10 += w1 * x[x0 + j];
-            s11 += w1 * x[x1 + j];
-            s12 += w1 * x[x2 + j];
-            s13 += w1 * x[x3 + j];
+            out[o0] += w0 * x[x0 + j];
+            out[o1] += w0 * x[x1 + j];
+            out[o2] += w0 * x[x2 + j];
+            out[o3] += w0 * x[x3 + j];
+            out[o0 + 1] += w1 * x[x0 + j];
+            out[o1 + 1] += w1 * x[x1 + j];
+            out[o2 + 1] += w1 * x[x2 + j];
+            out[o3 + 1] += w1 * x[x3 + j];
         }
-        out[o0] = s00;
-        out[o1] = s01;
-        out[o2] = s02;
-        out[o3] = s03;
-        out[o0 + 1] = s10;
-        out[o1 + 1] = s11;
-        out[o2 + 1] = s12;
-        out[o3 + 1] = s13;
     }
 
     /** ggml {@code GGML_BF16_TO_FP32}: the 16 bits become the upper half of the float. */
