@@ -158,10 +158,7 @@ public abstract class Tensor {
     public final void dotRowPair(long row, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
             int outStride) {
         checkDotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
-        checkRow(row + 1);
-        if (n > 0) {
-            Objects.checkIndex(outOffset + (long) (n - 1) * outStride + 1, out.length);
-        }
+        checkSecondRow(row, n, out, outOffset, outStride);
         if (!(Simd.ENABLED && hasFloatTileKernel())) {
             dotRows(row, x, xOffset, xStride, n, out, outOffset, outStride);
             dotRows(row + 1, x, xOffset, xStride, n, out, outOffset + 1, outStride);
@@ -183,6 +180,17 @@ public abstract class Tensor {
             int x0 = xOffset + k * xStride, o0 = outOffset + k * outStride;
             out[o0] = dot(row, x, x0);
             out[o0 + 1] = dot(row + 1, x, x0);
+        }
+    }
+
+    /**
+     * What a two-row method ({@link #dotRowPair}, {@link #dotRowPairQuantized}) checks beyond its one-row twin: row
+     * {@code row + 1} exists, and its outputs (one past each of row {@code row}'s) fit in {@code out}.
+     */
+    private void checkSecondRow(long row, int n, float[] out, int outOffset, int outStride) {
+        checkRow(row + 1);
+        if (n > 0) {
+            Objects.checkIndex(outOffset + (long) (n - 1) * outStride + 1, out.length);
         }
     }
 
@@ -218,8 +226,8 @@ public abstract class Tensor {
     protected static final int DOT_ROWS_GROUP = 4;
 
     /**
-     * Per thread: scratch for the vectors {@link #dot4} (four) and {@link #tile2x4Quantized} (eight) reduce (no
-     * allocation per call on the hot path).
+     * Per thread: scratch for the vectors {@link #dot4} (four) and the tile kernels ({@link #tile2x4Quantized},
+     * {@link #tile2x4}: eight) reduce (no allocation per call on the hot path).
      */
     private static final ThreadLocal<float[]> DOT4_LANES =
             ThreadLocal.withInitial(() -> new float[2 * DOT_ROWS_GROUP * Simd.LANES]);
@@ -323,10 +331,7 @@ public abstract class Tensor {
     public final void dotRowPairQuantized(long row, QuantizedActivations a, int first, int n, float[] out,
             int outOffset, int outStride) {
         checkQuantizedRows(row, a, first, n, out, outOffset, outStride);
-        checkRow(row + 1);
-        if (n > 0) {
-            Objects.checkIndex(outOffset + (long) (n - 1) * outStride + 1, out.length);
-        }
+        checkSecondRow(row, n, out, outOffset, outStride);
         int tiled = Simd.ENABLED && hasTileKernel() ? n - n % DOT_ROWS_GROUP : 0;
         if (tiled > 0) {
             long offset = row * rowBytes;
