@@ -157,7 +157,6 @@ public final class ServerBenchmark {
                 parallel, tn, parallel * t1 / tn);
     }
 
-    /** Aggregate generated tokens per second of {@code clients} concurrent streaming requests. */
     /** OpenAI's logit_bias that keeps every stop token from being sampled. */
     static String noStopBias(int[] stopTokens) {
         StringBuilder b = new StringBuilder("{");
@@ -167,6 +166,7 @@ public final class ServerBenchmark {
         return b.append('}').toString();
     }
 
+    /** Aggregate generated tokens per second of {@code clients} concurrent streaming requests. */
     private static double run(AloeServer server, String chat, String bias, int clients, int tokens, int round)
             throws Exception {
         long start = System.nanoTime();
@@ -186,12 +186,12 @@ public final class ServerBenchmark {
     }
 
     private static int stream(AloeServer server, String chat, String bias, int tokens, int seed) throws Exception {
+        String common = "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":" + tokens
+                + ",\"logit_bias\":" + bias + ",\"seed\":" + seed;
         String body = chat != null
-                ? "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":" + tokens
-                        + ",\"logit_bias\":" + bias + ",\"seed\":" + seed + ",\"messages\":[{\"role\":\"user\",\"content\":\"Question " + seed
+                ? common + ",\"messages\":[{\"role\":\"user\",\"content\":\"Question " + seed
                         + ": what causes anaemia?\"}]}"
-                : "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":" + tokens
-                        + ",\"logit_bias\":" + bias + ",\"seed\":" + seed + ",\"prompt\":[" + (seed % 900 + 1) + ",5,6,7,8,9,10,11]}";
+                : common + ",\"prompt\":[" + (seed % 900 + 1) + ",5,6,7,8,9,10,11]}";
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + (chat != null
                         ? "/chat/completions" : "/completions")))
                 .timeout(Duration.ofMinutes(30)).header("Content-Type", "application/json")
