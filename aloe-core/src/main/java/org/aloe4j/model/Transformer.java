@@ -250,8 +250,9 @@ public final class Transformer {
             for (int item = start; item < end; item++) {
                 int r = item / kvHeads, kv = item % kvHeads;
                 int pos = positions[r];
-                if (scores.length < group * (pos + 1)) {
-                    scores = new float[Math.max(group * (pos + 1), scores.length * 2)];
+                int need = Attention.scratchSize(group, pos);
+                if (scores.length < need) {
+                    scores = new float[Math.max(need, scores.length * 2)];
                     scoreScratch.set(scores);
                 }
                 int first = r * qDim + kv * group * hd; // the group's first query head

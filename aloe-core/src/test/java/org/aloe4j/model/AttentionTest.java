@@ -37,7 +37,8 @@ class AttentionTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1, 64, 0", "2, 64, 5", "4, 128, 37", "5, 67, 20", "7, 128, 300", "8, 16, 1"})
+    @CsvSource({"1, 64, 0", "2, 64, 5", "4, 128, 37", "5, 67, 20", "7, 128, 300", "8, 16, 1", "8, 128, 150",
+            "4, 83, 9", "3, 8, 4"})
     void groupEqualsEachHeadAloneBitForBitAndTheFloat64Reference(int group, int headDim, int pos) {
         int kvHeads = 2, layers = 1;
         int kvDim = kvHeads * headDim, qDim = kvHeads * group * headDim;
@@ -52,7 +53,7 @@ class AttentionTest {
             int first = kv * group * headDim;
             float[] out = new float[qDim];
             Attention.group(q, first, cache, 0, kv, group, pos, headDim, out, first,
-                    new float[group * (pos + 1)]);
+                    new float[Attention.scratchSize(group, pos)]);
             for (int g = 0; g < group; g++) {
                 int off = first + g * headDim;
                 float[] alone = new float[qDim];
