@@ -3,7 +3,6 @@ package org.aloe4j.model;
 import org.aloe4j.tensors.VectorSums;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,8 +19,9 @@ final class Attention {
      * All {@code group} query heads that share KV head {@code kvHead} (query heads {@code kvHead * group ..}), at
      * position {@code pos}. Each key and value row is read once for the whole group instead of once per query head
      * (grouped-query attention: 4 query heads per KV head in Llama 3.1 8B, 7 in Qwen2.5 7B), which is what long
-     * contexts are bound by. Per head the same operations in the same order as one head alone with {@link #dot}
-     * and {@link #axpy}, so the same bits.
+     * contexts are bound by. Per head the same operations in the same order as that head computed alone the plain way
+     * (a dot product per position, its vector lanes summed left to right; then {@code out += p_t * v_t} position by
+     * position), so the same bits ({@code AttentionTest}).
      *
      * @param q      query vector array; query head {@code kvHead * group + g} of this row starts at
      *               {@code qOff + g * headDim}
@@ -81,8 +81,8 @@ final class Attention {
     }
 
     /**
-     * {@link #dot}, its vector accumulator summed through {@code lanes[at ..]} instead of lane by lane out of the
-     * register (the same additions in the same order, without a lane extraction per addition).
+     * {@code a . b}: one vector accumulator, its lanes summed left to right through {@code lanes[at ..]} (storing the
+     * vector once is cheaper than extracting each lane from the register), then the scalar tail.
      */
     private static float dot(float[] a, int aOff, float[] b, int bOff, int n, float[] lanes, int at) {
         int i = 0;
@@ -100,8 +100,8 @@ final class Attention {
 
     /**
      * Heads {@code g .. g + 3}: {@code out[h] = sum over t of p[h][t] * v_t}, {@code p[h]} at {@code scores[s0 + h * n]}.
-     * Per output element the additions of {@link #axpy} over t in order (an FMA per vector lane, a multiply and an add
-     * in the scalar tail), but accumulated in registers: four heads x four vectors of dimensions per pass over the
+     * Per output element the additions of {@code out += p_t * v_t} over t in order (an FMA per vector lane, a multiply
+     * and an add in the scalar tail), but accumulated in registers: four heads x four vectors of dimensions per pass over the
      * values, so each value vector is loaded once for four heads and nothing is stored until the end.
      */
     private static void weigh4(float[] scores, int s0, int n, float[] values, int kvDim, int kOff, int headDim,
@@ -223,19 +223,6 @@ final class Attention {
         }
     }
 
-    static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        int i = 0;
-        FloatVector acc = FloatVector.zero(S);
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
-        }
-        float s = VectorSums.ordered(acc);
-        for (; i < n; i++) {
-            s += a[aOff + i] * b[bOff + i];
-        }
-        return s;
-    }
-
     /**
      * {@code scores[at + i * stride] = dot(q, qOff + i * headDim, keys, kOff, headDim) * scale} for i = 0..3, bit for
      * bit: per head the same single accumulator, loop and reduction as {@link #dot}; the accumulators are summed
@@ -271,17 +258,5 @@ final class Attention {
         scores[at + stride] = s1 * scale;
         scores[at + 2 * stride] = s2 * scale;
         scores[at + 3 * stride] = s3 * scale;
-    }
-
-    /** y += a * x */
-    static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
-        int i = 0;
-        FloatVector va = FloatVector.broadcast(S, a);
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] += a * x[xOff + i];
-        }
     }
 }

@@ -3,14 +3,46 @@ package org.aloe4j.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.aloe4j.tensors.VectorSums;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@link Attention#group} (all query heads of one KV head at once, four heads' dot products interleaved) gives, for
- * every head, the same bits as computing that head alone the plain way, and agrees with a float64 softmax attention.
+ * {@link Attention#group} (all query heads of one KV head at once: four heads' dot products interleaved, the values
+ * weighed in registers) gives, for every head, the same bits as computing that head alone the plain way (below), and
+ * agrees with a float64 softmax attention.
  */
 class AttentionTest {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /** One head's dot product the plain way: one vector accumulator, its lanes summed left to right, the tail. */
+    private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+        }
+        float s = VectorSums.ordered(acc);
+        for (; i < n; i++) {
+            s += a[aOff + i] * b[bOff + i];
+        }
+        return s;
+    }
+
+    /** {@code y += a * x} in memory, one position at a time. */
+    private static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        FloatVector va = FloatVector.broadcast(S, a);
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += a * x[xOff + i];
+        }
+    }
 
     /** One query head alone: the computation {@link Attention#group} must reproduce bit for bit. */
     private static void headAlone(float[] q, int qOff, KVCache cache, int layer, int kvHead, int pos, int headDim,
@@ -21,7 +53,7 @@ class AttentionTest {
         float[] scores = new float[n];
         float max = Float.NEGATIVE_INFINITY;
         for (int t = 0; t < n; t++) {
-            scores[t] = Attention.dot(q, qOff, keys, t * kvDim + kOff, headDim) * scale;
+            scores[t] = dot(q, qOff, keys, t * kvDim + kOff, headDim) * scale;
             max = Math.max(max, scores[t]);
         }
         double sum = 0;
@@ -32,7 +64,7 @@ class AttentionTest {
         float inv = (float) (1.0 / sum);
         java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
         for (int t = 0; t < n; t++) {
-            Attention.axpy(scores[t] * inv, values, t * kvDim + kOff, out, outOff, headDim);
+            axpy(scores[t] * inv, values, t * kvDim + kOff, out, outOff, headDim);
         }
     }
 
