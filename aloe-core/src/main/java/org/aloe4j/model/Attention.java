@@ -99,10 +99,11 @@ final class Attention {
     }
 
     /**
-     * Heads {@code g .. g + 3}: {@code out[h] = sum over t of p[h][t] * v_t}, {@code p[h]} at {@code scores[s0 + h * n]}.
-     * Per output element the additions of {@code out += p_t * v_t} over t in order (an FMA per vector lane, a multiply
-     * and an add in the scalar tail), but accumulated in registers: four heads x four vectors of dimensions per pass over the
-     * values, so each value vector is loaded once for four heads and nothing is stored until the end.
+     * Heads {@code g .. g + 3}: {@code out[h] = sum over t of p[h][t] * v_t}, {@code p[h]} at
+     * {@code scores[s0 + h * n]}. Per output element the additions of {@code out += p_t * v_t} over t in order (an
+     * FMA per vector lane, a multiply and an add in the scalar tail), but accumulated in registers: four heads x four
+     * vectors of dimensions per pass over the values, so each value vector is loaded once for four heads and nothing
+     * is stored until the end.
      */
     private static void weigh4(float[] scores, int s0, int n, float[] values, int kvDim, int kOff, int headDim,
             float[] out, int outOff) {
@@ -210,7 +211,8 @@ final class Attention {
         for (; i + l <= headDim; i += l) {
             FloatVector a = FloatVector.zero(S);
             for (int t = 0; t < n; t++) {
-                a = FloatVector.fromArray(S, values, t * kvDim + kOff + i).fma(FloatVector.broadcast(S, scores[s0 + t]), a);
+                FloatVector p = FloatVector.broadcast(S, scores[s0 + t]);
+                a = FloatVector.fromArray(S, values, t * kvDim + kOff + i).fma(p, a);
             }
             a.intoArray(out, outOff + i);
         }
