@@ -128,10 +128,6 @@ final class DotChecks {
     }
 
     /**
-     * {@link Tensor#dotRows} for 1..9 activation rows (strided, with offsets) equals {@link Tensor#dot} of each row
-     * bit for bit, and writes nothing outside its strided outputs.
-     */
-    /**
      * {@link Tensor#dotRowPair} (the float tile kernel where the type has one) equals {@link Tensor#dot} bit for bit
      * for rows {@code row} and {@code row + 1}, writing only its outputs (row's at a stride, row + 1's after each).
      */
@@ -177,6 +173,10 @@ final class DotChecks {
         }
     }
 
+    /**
+     * {@link Tensor#dotRows} for 1..9 activation rows (strided, with offsets) equals {@link Tensor#dot} of each row
+     * bit for bit, and writes nothing outside its strided outputs.
+     */
     static void checkDotRows(GGMLType type, long seed) {
         int[] lengths = type.blockSize == 1 ? new int[] {3, 2 * Simd.LANES + 5, 3 * Simd.LANES + 3, 257}
                 : new int[] {type.blockSize,
@@ -290,11 +290,6 @@ final class DotChecks {
     }
 
     /**
-     * {@link Tensor#dotRowsQuantized} for 1..9 activation rows equals {@link Tensor#dotQuantized} of each bit for bit
-     * (a sequence's logits must not depend on what it is batched with), writing only its strided outputs; and
-     * {@link MatMul#matmul(Tensor, float[], int, float[], ActivationFormat)} gives the same numbers.
-     */
-    /**
      * {@link Tensor#dotRowPairQuantized} (the tile kernels where the type has them) equals {@link Tensor#dotQuantized}
      * bit for bit for every pair of adjacent rows, writing only its outputs (row's at a stride, row + 1's after each).
      */
@@ -307,6 +302,11 @@ final class DotChecks {
         }
     }
 
+    /**
+     * {@link Tensor#dotRowsQuantized} for 1..9 activation rows equals {@link Tensor#dotQuantized} of each bit for bit
+     * (a sequence's logits must not depend on what it is batched with), writing only its strided outputs; and
+     * {@link MatMul#matmul(Tensor, float[], int, float[], ActivationFormat)} gives the same numbers.
+     */
     static void checkQuantizedRows(GGMLType type, long seed) {
         int cols = 3 * type.blockSize * (type.blockSize == 32 ? 6 : 1);
         try (Arena arena = Arena.ofConfined()) {
