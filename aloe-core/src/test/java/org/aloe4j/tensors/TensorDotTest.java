@@ -1,12 +1,14 @@
 package org.aloe4j.tensors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.aloe4j.formats.gguf.GGMLType;
@@ -99,13 +101,13 @@ class TensorDotTest {
             Tensor t = RandomTensors.create(GGMLType.Q4_0, 2, 256, 5, arena);
             QuantizedActivations a = new QuantizedActivations()
                     .quantize(ActivationFormat.Q8_K, RandomTensors.randomVector(256, 1), 1, 256);
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException e = assertThrows(
                     IllegalArgumentException.class, () -> t.dotQuantized(0, a, 0));
             assertTrue(e.getMessage().contains("Q8_0") && e.getMessage().contains("Q8_K"), e.getMessage());
-            org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+            assertThrows(IndexOutOfBoundsException.class,
                     () -> t.dotQuantized(0, new QuantizedActivations().quantize(ActivationFormat.Q8_0,
                             new float[256], 1, 256), 1));
-            org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+            assertThrows(UnsupportedOperationException.class,
                     () -> RandomTensors.create(GGMLType.Q5_K, 1, 256, 5, arena).dotQuantized(0, a, 0));
         }
     }
@@ -117,11 +119,11 @@ class TensorDotTest {
                 Tensor t = RandomTensors.create(type, 2, 64, 5, arena);
                 float[] x = new float[3 * 64];
                 float[] out = new float[3];
-                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                assertThrows(IndexOutOfBoundsException.class,
                         () -> t.dotRows(0, x, 1, 64, 3, out, 0, 1));
-                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                assertThrows(IndexOutOfBoundsException.class,
                         () -> t.dotRows(0, x, 0, 64, 3, out, 1, 1));
-                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                assertThrows(IndexOutOfBoundsException.class,
                         () -> t.dotRows(2, x, 0, 64, 3, out, 0, 1));
             }
         }
@@ -136,23 +138,23 @@ class TensorDotTest {
                 QuantizedActivations a = new QuantizedActivations()
                         .quantize(t.integerActivations(), RandomTensors.randomVector(4 * cols, 1), 4, cols);
                 float[] out = new float[16];
-                java.util.Arrays.fill(out, Float.NaN);
-                IndexOutOfBoundsException last = org.junit.jupiter.api.Assertions.assertThrows(
+                Arrays.fill(out, Float.NaN);
+                IndexOutOfBoundsException last = assertThrows(
                         IndexOutOfBoundsException.class, () -> t.dotRowPairQuantized(2, a, 0, 4, out, 0, 2));
                 assertTrue(last.getMessage().contains("row 3"), last.getMessage());
-                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                assertThrows(IndexOutOfBoundsException.class,
                         () -> t.dotRowPairQuantized(-1, a, 0, 4, out, 0, 2));
-                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                assertThrows(IllegalArgumentException.class,
                         () -> t.dotRowPairQuantized(0, a, 0, -1, out, 0, 2));
-                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                assertThrows(IndexOutOfBoundsException.class,
                         () -> t.dotRowPairQuantized(0, a, 1, 4, out, 0, 2)); // activation rows 1..4 of 4
-                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                assertThrows(IndexOutOfBoundsException.class,
                         () -> t.dotRowPairQuantized(0, a, 0, 4, out, 10, 2)); // last output at 17 of 16
                 ActivationFormat other = t.integerActivations() == ActivationFormat.Q8_0 ? ActivationFormat.Q8_K
                         : ActivationFormat.Q8_0;
                 QuantizedActivations wrong = new QuantizedActivations()
                         .quantize(other, RandomTensors.randomVector(cols, 1), 1, cols);
-                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException e = assertThrows(
                         IllegalArgumentException.class, () -> t.dotRowPairQuantized(0, wrong, 0, 1, out, 0, 2));
                 assertTrue(e.getMessage().contains(other.name()), e.getMessage());
                 for (float v : out) {
